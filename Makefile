@@ -1,0 +1,45 @@
+# One command builds the course (make book), one runs every test (make test).
+# The first target you run creates .venv from requirements.txt; later ones reuse it.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+NB ?=
+
+.PHONY: help book test lab outputs data clean
+help:
+	@echo "make book     build the HTML course into _build/html"
+	@echo "make test     run every test (unit, notebooks, book build, browser)"
+	@echo "make lab      open the notebooks in JupyterLab"
+	@echo "make outputs  re-execute notebooks and store their outputs (NB=path for one)"
+	@echo "make data     regenerate the synthetic data and its dictionary page"
+	@echo "make clean    remove build output"
+
+$(STAMP): requirements.txt pyproject.toml
+	@test -n "$(PYTHON)" || { echo "Python 3.11 is needed: install it, then run make again."; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	@touch $(STAMP)
+
+book: $(STAMP)
+	$(BIN)/jupyter-book build . --builder html -W --keep-going
+	@echo
+	@echo "The course is built. Open this file in a web browser:"
+	@echo "  $(CURDIR)/_build/html/index.html"
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -n 2 --dist loadfile --nbval --nbval-sanitize-with tests/nbval-sanitize.cfg tests notebooks
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab notebooks $(if $(filter 0,$(shell id -u)),--allow-root,)
+
+outputs: $(STAMP)
+	$(BIN)/python -m calaim_course.notebook_outputs $(NB)
+
+data: $(STAMP)
+	$(BIN)/python -m calaim_course.synthetic --seed 2026 --scale 300 --out data/synthetic
+	$(BIN)/python -m calaim_course.data_dictionary
+
+clean:
+	rm -rf _build

@@ -1,0 +1,548 @@
+"""Small-cell suppression for every count about people that the course shows.
+
+The rules follow the CalHHS Data De-Identification Guidelines (DDG), section 4.4,
+"Statistical masking":
+https://kb.data.chhs.ca.gov/ddg/4.-statistical-de-identification/4.4-statistical-masking
+
+1. Primary suppression: hide every count from 1 to 10 (the DDG says "less than 11,
+   excluding 0"). Zeros are always shown. Totals are counts too, so a total from 1 to
+   10 is hidden as well.
+2. Complementary suppression: hide more cells so that no hidden cell can be worked out
+   from the totals. In every row and every column whose total is known, the number of
+   hidden cells (the total included) is 0 or at least 2.
+3. The DDG's extra rule: in a row or column whose total is shown, if the hidden values
+   add up to less than 11, or every hidden value is 3 or less, hide one more cell.
+4. Statistics (percentages, rates, means) computed on a hidden cell are hidden too
+   (``suppress_statistics``).
+
+Design choices (documented here because they change what a learner sees):
+
+- Complementary cells are chosen deterministically: the smallest non-zero shown cell of
+  the row or column that needs one, ties broken by position (first row, then first
+  column). A zero is never hidden.
+- A total is hidden only when it is the only way: the row or column has no shown
+  non-zero cell left to hide.
+- Totals that the table does not show are treated as known to the reader
+  (``implicit_totals=True``): the number of members is usually stated in the text or in
+  another chart. Set it to False only when no total of these counts is published.
+- When a row or column cannot be protected (a hidden count whose only neighbours are
+  zeros and whose total is not in the table), the result lists it in ``unresolved`` and
+  ``suppression_note`` says so: do not publish that total anywhere.
+- The display marker is one label for every hidden cell, whatever the reason, so a reader
+  cannot tell a small count from a complementary one (a "<11" label would be false for
+  complementary cells and would point at the small ones).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from calaim_course.errors import CourseInputError
+
+SMALL_CELL_MAX = 10  # counts 1..10 are hidden (DDG: "less than 11, excluding 0")
+SUPPRESSED_LABEL = "suppressed"
+DDG_NAME = "CalHHS Data De-identification Guidelines"
+DDG_URL = "https://kb.data.chhs.ca.gov/ddg/4.-statistical-de-identification/4.4-statistical-masking"
+# DDG extra rule thresholds: hidden values in a line must add up to at least 11, and
+# at least one of them must be above 3.
+_EXTRA_RULE_MIN_SUM = SMALL_CELL_MAX + 1
+_EXTRA_RULE_MAX_SMALL = 3
+# Larger numbers are not counts of people (and floats lose whole-number precision).
+MAX_COUNT = 10**15
+TOTAL_LABELS = frozenset({"total", "totals", "all", "grand total"})
+
+__all__ = [
+    "DDG_URL",
+    "MAX_COUNT",
+    "SMALL_CELL_MAX",
+    "SUPPRESSED_LABEL",
+    "SuppressedTable",
+    "suppress_counts",
+    "suppress_for_display",
+    "suppress_statistics",
+    "suppression_note",
+]
+
+
+@dataclass(frozen=True)
+class SuppressedTable:
+    """The result of ``suppress_counts``: safe to show, with the hiding explained.
+
+    ``shown``: the counts with hidden cells as ``<NA>`` (nullable ``Int64``), same shape
+    and labels as the input (a Series stays a Series). ``mask``: True where hidden, for
+    any reason. ``primary``: True where hidden because the count is 1 to 10.
+    ``requested``: True where hidden because the caller asked (``already_suppressed``).
+    ``has_total_row`` / ``has_total_column``: whether the last row / column is a total
+    (a Series' total is its last entry, reported as ``has_total_row``).
+    ``unresolved``: rows or columns, as ``("row" | "column", label)``, that could not be
+    protected from their (unshown) total.
+    """
+
+    shown: pd.DataFrame | pd.Series
+    mask: pd.DataFrame | pd.Series
+    primary: pd.DataFrame | pd.Series
+    requested: pd.DataFrame | pd.Series
+    has_total_row: bool
+    has_total_column: bool
+    unresolved: tuple[tuple[str, object], ...] = ()
+
+    @property
+    def is_series(self) -> bool:
+        return isinstance(self.shown, pd.Series)
+
+    def _total_mask(self) -> np.ndarray:
+        """True for the cells that are totals (margins)."""
+        mask = np.zeros(self.mask.shape, dtype=bool)
+        if self.has_total_row:
+            mask[-1, ...] = True
+        if self.has_total_column and not self.is_series:
+            mask[:, -1] = True
+        return mask
+
+    @property
+    def n_primary(self) -> int:
+        """Cells hidden because their count is 1 to 10."""
+        return int(np.asarray(self.primary).sum())
+
+    @property
+    def n_complementary(self) -> int:
+        """Cells with a count of 11 or more hidden so the small ones cannot be worked out."""
+        extra = np.asarray(self.mask) & ~np.asarray(self.primary) & ~np.asarray(self.requested)
+        return int(extra.sum())
+
+    @property
+    def n_complementary_totals(self) -> int:
+        """How many of the complementary cells are totals."""
+        extra = np.asarray(self.mask) & ~np.asarray(self.primary) & ~np.asarray(self.requested)
+        return int((extra & self._total_mask()).sum())
+
+    @property
+    def n_requested(self) -> int:
+        """Cells of 11 or more hidden because the caller asked (to match another table)."""
+        return int((np.asarray(self.requested) & ~np.asarray(self.primary)).sum())
+
+    @property
+    def n_suppressed(self) -> int:
+        return int(np.asarray(self.mask).sum())
+
+    def to_long(self, include_totals: bool = False) -> pd.DataFrame:
+        """One row per cell, for charts: label column(s), ``count`` (<NA> if hidden), ``suppressed``.
+
+        Charts either drop the rows where ``suppressed`` is True or draw them grey, and
+        say so (``suppression_note``). Totals are left out unless ``include_totals``.
+        """
+        keep = np.ones(self.mask.shape, dtype=bool) if include_totals else ~self._total_mask()
+        if self.is_series:
+            name = self.shown.index.name or "category"
+            out = pd.DataFrame({
+                name: self.shown.index,
+                "count": self.shown.array,
+                "suppressed": self.mask.to_numpy(),
+            })
+            return out[keep].reset_index(drop=True)
+        row_name = self.shown.index.name or "row"
+        col_name = self.shown.columns.name or "column"
+        n_rows, n_cols = self.shown.shape
+        out = pd.DataFrame({
+            row_name: np.repeat(np.asarray(self.shown.index, dtype=object), n_cols),
+            col_name: np.tile(np.asarray(self.shown.columns, dtype=object), n_rows),
+            "count": pd.array(
+                [self.shown.iat[i, j] for i in range(n_rows) for j in range(n_cols)], dtype="Int64"
+            ),
+            "suppressed": self.mask.to_numpy().ravel(),
+        })
+        return out[keep.ravel()].reset_index(drop=True)
+
+    def __repr__(self) -> str:  # show only what is safe to show
+        return f"SuppressedTable({self.n_suppressed} hidden)\n{suppress_for_display(self)}"
+
+
+# --------------------------------------------------------------------------- validation
+
+
+def _cell_name(table: pd.DataFrame, i: int, j: int, is_series: bool) -> str:
+    if is_series:
+        return f"entry {table.index[i]!r}"
+    return f"row {table.index[i]!r}, column {table.columns[j]!r}"
+
+
+def _is_total_label(label: object) -> bool:
+    return isinstance(label, str) and label.strip().casefold() in TOTAL_LABELS
+
+
+def _validate_counts(table: object) -> tuple[pd.DataFrame, np.ndarray, bool]:
+    """Check the table is whole-number counts; return it as a frame, its int64 values, is_series."""
+    if isinstance(table, SuppressedTable):
+        raise CourseInputError(
+            "table", "a table that is already suppressed",
+            "the original counts (suppress once, then reuse the result)",
+        )
+    if not isinstance(table, (pd.Series, pd.DataFrame)):
+        raise CourseInputError(
+            "table", type(table).__name__, "a pandas Series or DataFrame of counts"
+        )
+    is_series = isinstance(table, pd.Series)
+    frame = table.to_frame(name=table.name if table.name is not None else "count") if is_series else table
+    if frame.shape[0] == 0 or frame.shape[1] == 0:
+        raise CourseInputError("table", "an empty table", "at least one count")
+    if not frame.index.is_unique:
+        dup = frame.index[frame.index.duplicated()][0]
+        raise CourseInputError("row labels", f"{dup!r} more than once", "each row label once")
+    if not frame.columns.is_unique:
+        dup = frame.columns[frame.columns.duplicated()][0]
+        raise CourseInputError("column labels", f"{dup!r} more than once", "each column label once")
+    columns = []
+    for j, column in enumerate(frame.columns):
+        series = frame.iloc[:, j]
+        dtype = series.dtype
+        where = "table" if is_series else f"column {column!r}"
+        if (
+            not pd.api.types.is_numeric_dtype(dtype)
+            or pd.api.types.is_bool_dtype(dtype)
+            or pd.api.types.is_complex_dtype(dtype)
+        ):
+            raise CourseInputError(where, f"values of type {dtype}", "whole-number counts (numbers, not text or true/false)")
+        columns.append(series.to_numpy(dtype="float64", na_value=np.nan))
+    values = np.column_stack(columns)
+    checks = (
+        (np.isnan(values), "a missing value", "a count; use 0 for none"),
+        (~np.isfinite(values), "an infinite value", "a finite count"),
+        (values < 0, "a negative number", "a count of 0 or more"),
+        (values != np.floor(values), "a fraction", "a whole number"),
+        (values > MAX_COUNT, "a number that is too large", f"a count of at most {MAX_COUNT:,}"),
+    )
+    for bad, what, expected in checks:
+        if bad.any():
+            i, j = map(int, np.argwhere(bad)[0])
+            raise CourseInputError(_cell_name(frame, i, j, is_series), f"{what} ({values[i, j]!r})", expected)
+    # Floats are exact below MAX_COUNT (< 2**53), so this conversion loses nothing.
+    return frame, values.astype(np.int64), is_series
+
+
+def _detect_margins(frame: pd.DataFrame, margins: bool | None, is_series: bool) -> tuple[bool, bool]:
+    if margins is None:
+        total_row = frame.shape[0] >= 2 and _is_total_label(frame.index[-1])
+        total_col = (not is_series) and frame.shape[1] >= 2 and _is_total_label(frame.columns[-1])
+        return total_row, total_col
+    if is_series:
+        if margins and frame.shape[0] < 2:
+            raise CourseInputError("margins", True, "a series with at least one count before its total")
+        return bool(margins), False
+    if margins and (frame.shape[0] < 2 or frame.shape[1] < 2):
+        raise CourseInputError(
+            "margins", True, "a table with at least one row and one column before the totals"
+        )
+    return bool(margins), bool(margins)
+
+
+def _check_totals(frame: pd.DataFrame, values: np.ndarray, total_row: bool, total_col: bool, is_series: bool) -> None:
+    """Totals must equal the sum of the cells they total (the totals row included)."""
+    if total_col:
+        sums = values[:, :-1].sum(axis=1)
+        bad = np.flatnonzero(sums != values[:, -1])
+        if bad.size:
+            i = int(bad[0])
+            raise CourseInputError(
+                _cell_name(frame, i, values.shape[1] - 1, is_series), int(values[i, -1]),
+                f"the sum of the row's other cells, {int(sums[i])}",
+            )
+    if total_row:
+        sums = values[:-1, :].sum(axis=0)
+        bad = np.flatnonzero(sums != values[-1, :])
+        if bad.size:
+            j = int(bad[0])
+            raise CourseInputError(
+                _cell_name(frame, values.shape[0] - 1, j, is_series), int(values[-1, j]),
+                "the sum of the entries above it, " + str(int(sums[j])) if not is_series
+                else f"the sum of the other entries, {int(sums[j])}",
+            )
+
+
+def _validate_requested(already_suppressed: object, frame: pd.DataFrame, values: np.ndarray, is_series: bool) -> np.ndarray:
+    if already_suppressed is None:
+        return np.zeros(values.shape, dtype=bool)
+    if isinstance(already_suppressed, SuppressedTable):
+        already_suppressed = already_suppressed.mask
+    if isinstance(already_suppressed, pd.Series):
+        if not is_series or not already_suppressed.index.equals(frame.index):
+            raise CourseInputError("already_suppressed", "labels that differ from the table's", "a mask with the table's labels")
+        arr = already_suppressed.to_numpy().reshape(-1, 1)
+    elif isinstance(already_suppressed, pd.DataFrame):
+        if is_series or not (already_suppressed.index.equals(frame.index) and already_suppressed.columns.equals(frame.columns)):
+            raise CourseInputError("already_suppressed", "labels that differ from the table's", "a mask with the table's labels")
+        arr = already_suppressed.to_numpy()
+    elif isinstance(already_suppressed, np.ndarray):
+        arr = already_suppressed.reshape(-1, 1) if already_suppressed.ndim == 1 else already_suppressed
+    else:
+        raise CourseInputError("already_suppressed", type(already_suppressed).__name__, "a True/False mask shaped like the table, or None")
+    if arr.shape != values.shape or arr.dtype != bool:
+        raise CourseInputError(
+            "already_suppressed", f"shape {arr.shape}, type {arr.dtype}",
+            f"a True/False mask of shape {values.shape}",
+        )
+    zero = arr & (values == 0)
+    if zero.any():
+        i, j = map(int, np.argwhere(zero)[0])
+        raise CourseInputError(
+            f"already_suppressed, {_cell_name(frame, i, j, is_series)}", "a zero marked to hide",
+            "zeros left shown (the DDG never suppresses a zero)",
+        )
+    return arr.copy()
+
+
+# ------------------------------------------------------------------------------ the rules
+
+
+def _lines_needing_more(values: np.ndarray, mask: np.ndarray, has_total: bool, implicit: bool) -> np.ndarray:
+    """For each row of ``values`` (a line), True if it needs one more hidden cell.
+
+    The last column is the line's total when ``has_total``; otherwise the total is
+    implicit (known to the reader when ``implicit`` and the line has 2+ cells).
+    """
+    parts = values[:, :-1] if has_total else values
+    hidden_parts = mask[:, :-1] if has_total else mask
+    n_parts = parts.shape[1]
+    if has_total:
+        constrained = np.ones(values.shape[0], dtype=bool)
+        total_hidden = mask[:, -1]
+    else:
+        constrained = np.full(values.shape[0], implicit and n_parts >= 2)
+        total_hidden = np.zeros(values.shape[0], dtype=bool)
+    k = hidden_parts.sum(axis=1)
+    hidden_values = np.where(hidden_parts, parts, 0)
+    hidden_sum = hidden_values.sum(axis=1)
+    hidden_max = hidden_values.max(axis=1)
+    # Rule 2: exactly one unknown in a line with a known total can be solved.
+    lone = (k + total_hidden) == 1
+    # Rule 3 (DDG extra rule) applies where the total is known, so the sum of the hidden
+    # cells can be computed as total minus shown cells.
+    weak = ~total_hidden & (k >= 1) & (
+        (hidden_sum < _EXTRA_RULE_MIN_SUM) | (hidden_max <= _EXTRA_RULE_MAX_SMALL)
+    )
+    return constrained & (lone | weak)
+
+
+def _pick_cell(values: np.ndarray, mask: np.ndarray, has_total: bool) -> int | None:
+    """Index in the line of the complementary cell: smallest shown non-zero part, else the total."""
+    n_parts = values.size - 1 if has_total else values.size
+    parts = values[:n_parts]
+    candidates = ~mask[:n_parts] & (parts > 0)
+    if candidates.any():
+        # argmin returns the first position among ties: deterministic.
+        return int(np.argmin(np.where(candidates, parts, np.iinfo(np.int64).max)))
+    if has_total and not mask[-1] and values[-1] > 0:
+        return values.size - 1  # the only way left: hide the total
+    return None
+
+
+def _complete(values: np.ndarray, mask: np.ndarray, total_row: bool, total_col: bool, implicit: bool) -> tuple[np.ndarray, list[tuple[str, int]]]:
+    """Add complementary cells until no row or column needs more (rows first, then columns)."""
+    mask = mask.copy()
+    stuck_rows = np.zeros(values.shape[0], dtype=bool)
+    stuck_cols = np.zeros(values.shape[1], dtype=bool)
+    unresolved: list[tuple[str, int]] = []
+    # Each pass hides one cell or marks one line stuck, so this ends within cells + lines.
+    while True:
+        rows = _lines_needing_more(values, mask, total_col, implicit) & ~stuck_rows
+        if rows.any():
+            i = int(np.argmax(rows))
+            j = _pick_cell(values[i], mask[i], total_col)
+            if j is None:
+                stuck_rows[i] = True
+                unresolved.append(("row", i))
+            else:
+                mask[i, j] = True
+            continue
+        cols = _lines_needing_more(values.T, mask.T, total_row, implicit) & ~stuck_cols
+        if cols.any():
+            j = int(np.argmax(cols))
+            i = _pick_cell(values[:, j], mask[:, j], total_row)
+            if i is None:
+                stuck_cols[j] = True
+                unresolved.append(("column", j))
+            else:
+                mask[i, j] = True
+            continue
+        return mask, unresolved
+
+
+def suppress_counts(
+    table: pd.DataFrame | pd.Series,
+    *,
+    complementary: bool = True,
+    margins: bool | None = None,
+    implicit_totals: bool = True,
+    already_suppressed: pd.DataFrame | pd.Series | np.ndarray | SuppressedTable | None = None,
+) -> SuppressedTable:
+    """Hide counts from 1 to 10, then hide more cells so none can be worked out.
+
+    ``table``: a Series of counts (optionally ending with its total) or a crosstab
+    (optionally with a totals row last and/or a totals column last, as
+    ``pandas.crosstab(..., margins=True)`` makes).
+    ``margins``: None detects totals by label ("Total", "All"); True says the last row
+    and column (or the Series' last entry) are totals; False says there are none.
+    ``complementary``: False applies primary suppression only (not safe to publish
+    where totals are known; for teaching the difference).
+    ``implicit_totals``: treat totals the table does not show as known to the reader.
+    ``already_suppressed``: cells to hide as well (for example to match a linked table).
+
+    Raises ``CourseInputError`` for anything that is not a table of whole-number counts,
+    or whose totals do not add up.
+    """
+    for name, flag in (("complementary", complementary), ("implicit_totals", implicit_totals)):
+        if not isinstance(flag, (bool, np.bool_)):
+            raise CourseInputError(name, flag, "True or False")
+    if margins is not None and not isinstance(margins, (bool, np.bool_)):
+        raise CourseInputError("margins", margins, "True, False or None (detect a 'Total' or 'All' label)")
+    frame, values, is_series = _validate_counts(table)
+    total_row, total_col = _detect_margins(frame, margins, is_series)
+    _check_totals(frame, values, total_row, total_col, is_series)
+    requested = _validate_requested(already_suppressed, frame, values, is_series)
+
+    primary = (values >= 1) & (values <= SMALL_CELL_MAX)
+    mask = primary | requested
+    unresolved_idx: list[tuple[str, int]] = []
+    if complementary:
+        mask, unresolved_idx = _complete(values, mask, total_row, total_col, bool(implicit_totals))
+    unresolved = tuple(
+        (axis, frame.index[k] if axis == "row" else frame.columns[k]) for axis, k in unresolved_idx
+    )
+    if is_series:  # a Series is one column: its only line is that column
+        unresolved = tuple(("column", frame.columns[0]) for _ in unresolved[:1]) if unresolved else ()
+
+    shown = pd.DataFrame(
+        {col: pd.array(np.where(mask[:, j], None, values[:, j]).tolist(), dtype="Int64")
+         for j, col in enumerate(frame.columns)},
+        index=frame.index,
+    ) if not frame.columns.has_duplicates else None
+    shown.columns = frame.columns
+
+    def shaped(arr: np.ndarray) -> pd.DataFrame | pd.Series:
+        df = pd.DataFrame(arr, index=frame.index, columns=frame.columns)
+        return df.iloc[:, 0].rename(table.name) if is_series else df
+
+    if is_series:
+        shown_out = shown.iloc[:, 0].rename(table.name)
+    else:
+        shown_out = shown
+    return SuppressedTable(
+        shown=shown_out,
+        mask=shaped(mask),
+        primary=shaped(primary),
+        requested=shaped(requested),
+        has_total_row=total_row,
+        has_total_column=total_col,
+        unresolved=unresolved,
+    )
+
+
+# ----------------------------------------------------------------------------- display
+
+
+def suppress_for_display(table: pd.DataFrame | pd.Series | SuppressedTable, **options) -> pd.DataFrame:
+    """A table of strings for people to read: counts with thousands separators, hidden cells as ``SUPPRESSED_LABEL``.
+
+    Pass raw counts (``options`` go to ``suppress_counts``) or a ``SuppressedTable``.
+    A Series becomes a one-column DataFrame.
+    """
+    result = table if isinstance(table, SuppressedTable) else suppress_counts(table, **options)
+    shown = result.shown.to_frame() if result.is_series else result.shown
+    return shown.apply(
+        lambda column: column.map(lambda v: SUPPRESSED_LABEL if v is pd.NA else f"{int(v):,}").astype(object)
+    )
+
+
+def _plural(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
+def suppression_note(result: SuppressedTable) -> str:
+    """A plain-language sentence (or two) saying what was hidden and why."""
+    if not isinstance(result, SuppressedTable):
+        raise CourseInputError("result", type(result).__name__, "the result of suppress_counts")
+    source = f"({DDG_NAME})"
+    if result.n_suppressed == 0:
+        return f"No counts are hidden: none is between 1 and {SMALL_CELL_MAX} {source}."
+    parts = []
+    if result.n_primary:
+        verb = "is" if result.n_primary == 1 else "are"
+        parts.append(
+            f"{_plural(result.n_primary, 'cell', 'cells')} with counts from 1 to {SMALL_CELL_MAX} {verb} hidden"
+        )
+    if result.n_complementary:
+        totals = result.n_complementary_totals
+        including = f" (including {_plural(totals, 'total', 'totals')})" if totals else ""
+        verb = "is" if result.n_complementary == 1 else "are"
+        more = "more" if result.n_primary else _plural(result.n_complementary, "cell", "cells")
+        count = f"{result.n_complementary} more" if result.n_primary else more
+        parts.append(
+            f"{count}{including} {verb} hidden so the hidden counts cannot be worked out from the totals"
+        )
+    if result.n_requested:
+        verb = "is" if result.n_requested == 1 else "are"
+        parts.append(f"{result.n_requested} more {verb} hidden to match a related table")
+    sentence = ", and ".join(parts) if len(parts) <= 2 else ", ".join(parts[:-1]) + ", and " + parts[-1]
+    note = f"{sentence[0].upper()}{sentence[1:]} {source}. Hidden cells show as \"{SUPPRESSED_LABEL}\"."
+    if result.unresolved:
+        lines = ", ".join(f"{axis} {label!r}" for axis, label in result.unresolved)
+        note += (
+            f" Warning: {lines} could not be fully protected because it has no other non-zero"
+            " count to hide; do not publish its total anywhere."
+        )
+    return note
+
+
+# ------------------------------------------------------------------------- statistics
+
+
+def suppress_statistics(
+    stats: pd.DataFrame | pd.Series,
+    result: SuppressedTable,
+    *,
+    denominator: str | None = None,
+) -> pd.DataFrame | pd.Series:
+    """Blank (NaN) the percentages, rates or means computed on hidden cells (DDG 4.4).
+
+    ``stats`` has the same labels as the counts (all of them or a subset, for example
+    without the totals). ``denominator``: "row", "column" or "total" when the statistic
+    divides by that total; a shown percentage of a hidden total would reveal the total,
+    so those are blanked too. For a Series use None or "total".
+    """
+    if not isinstance(result, SuppressedTable):
+        raise CourseInputError("result", type(result).__name__, "the result of suppress_counts")
+    allowed = (None, "total") if result.is_series else (None, "row", "column", "total")
+    if denominator not in allowed:
+        raise CourseInputError("denominator", denominator, " or ".join(repr(a) for a in allowed))
+    if result.is_series != isinstance(stats, pd.Series) or not isinstance(stats, (pd.Series, pd.DataFrame)):
+        kind = "Series" if result.is_series else "DataFrame"
+        raise CourseInputError("stats", type(stats).__name__, f"a pandas {kind} like the counts")
+    frame = stats.to_frame() if result.is_series else stats
+    mask = result.mask.to_frame() if result.is_series else result.mask
+    missing_rows = frame.index.difference(mask.index)
+    if len(missing_rows) or not frame.index.is_unique:
+        raise CourseInputError("stats rows", list(missing_rows[:3]) or "repeated labels", "labels found in the counts table")
+    if not result.is_series:
+        missing_cols = frame.columns.difference(mask.columns)
+        if len(missing_cols) or not frame.columns.is_unique:
+            raise CourseInputError("stats columns", list(missing_cols[:3]) or "repeated labels", "labels found in the counts table")
+    for column in frame.columns:
+        dtype = frame[column].dtype
+        if not pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype) or pd.api.types.is_complex_dtype(dtype):
+            where = "stats" if result.is_series else f"stats column {column!r}"
+            raise CourseInputError(where, f"values of type {dtype}", "numbers")
+
+    hide = mask.copy()
+    values = hide.to_numpy().copy()
+    if denominator == "row" and result.has_total_column:
+        values |= values[:, [-1]]
+    elif denominator == "column" and result.has_total_row:
+        values |= values[[-1], :]
+    elif denominator == "total" and result.has_total_row and (result.has_total_column or result.is_series):
+        values |= values[-1, -1]
+    hide = pd.DataFrame(values, index=mask.index, columns=mask.columns if not result.is_series else frame.columns)
+    hide = hide.loc[frame.index, frame.columns]
+    out = frame.astype("float64").mask(hide.to_numpy())
+    return out.iloc[:, 0] if result.is_series else out
