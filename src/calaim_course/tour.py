@@ -73,3 +73,45 @@ def uptake_plotly(uptake: pd.DataFrame):
     figure.update_xaxes(type="category")
     figure.update_layout(height=420, margin={"t": 60, "l": 60, "r": 20, "b": 50})
     return figure
+
+
+MAX_GROUPS = 12
+
+
+def parse_counts(text: str) -> pd.Series:
+    """Counts typed as "42, 7, 15" -> a Series labelled Group A, Group B, ...
+
+    Raises CourseInputError naming the entry that is not a whole number of 0 or more.
+    """
+    from calaim_course.errors import CourseInputError
+
+    if not isinstance(text, str) or not text.strip():
+        raise CourseInputError("Counts", text, "counts separated by commas, for example 42, 7, 15")
+    parts = [part.strip() for part in text.split(",")]
+    if len(parts) > MAX_GROUPS:
+        raise CourseInputError("Counts", f"{len(parts)} entries", f"at most {MAX_GROUPS} counts")
+    counts = []
+    for position, part in enumerate(parts, start=1):
+        if not part.isdigit():
+            raise CourseInputError(
+                f"Count {position}", part, "a whole number of people, 0 or more",
+                hint="Separate counts with commas.",
+            )
+        counts.append(int(part))
+    labels = [f"Group {chr(ord('A') + i)}" for i in range(len(counts))]
+    return pd.Series(counts, index=pd.Index(labels, name="Group"), name="People")
+
+
+def suppression_demo_table(text: str) -> tuple[pd.DataFrame, str]:
+    """What a reader would see for the typed counts, and the sentence that explains it."""
+    from calaim_course.suppression import suppress_counts, suppress_for_display, suppression_note
+
+    counts = parse_counts(text)
+    result = suppress_counts(counts)
+    shown = suppress_for_display(result)
+    table = pd.DataFrame({
+        "Group": counts.index,
+        "Count typed": counts.to_numpy(),
+        "What a reader sees": shown.iloc[:, 0].to_numpy() if shown.ndim == 2 else shown.to_numpy(),
+    })
+    return table, suppression_note(result)
