@@ -20,6 +20,13 @@ Design choices (documented here because they change what a learner sees):
 - Complementary cells are chosen deterministically: the smallest non-zero shown cell of
   the row or column that needs one, ties broken by position (first row, then first
   column). A zero is never hidden.
+- After the row-and-column rule, an exact check looks for hidden cells that can still be
+  worked out by combining several rows and columns (for example one hidden cell that
+  links two separate groups of hidden cells: adding and subtracting their rows and
+  columns isolates it). For each one, the smallest shown cell that prevents it is hidden
+  too, and the rules run again until nothing changes. The check covers exact recovery;
+  it does not compute how narrow a range a reader could place a hidden count in beyond
+  what the DDG extra rule already covers.
 - A total is hidden only when it is the only way: the row or column has no shown
   non-zero cell left to hide.
 - Totals that the table does not show are treated as known to the reader
@@ -77,8 +84,9 @@ class SuppressedTable:
     ``requested``: True where hidden because the caller asked (``already_suppressed``).
     ``has_total_row`` / ``has_total_column``: whether the last row / column is a total
     (a Series' total is its last entry, reported as ``has_total_row``).
-    ``unresolved``: rows or columns, as ``("row" | "column", label)``, that could not be
-    protected from their (unshown) total.
+    ``unresolved``: what could not be protected, as ``("row" | "column", label)``,
+    ``("series", name)`` or ``("cell", (row, column))``; empty when all is protected.
+    ``complementary``: False when only primary suppression was applied (teaching only).
     """
 
     shown: pd.DataFrame | pd.Series
@@ -88,6 +96,7 @@ class SuppressedTable:
     has_total_row: bool
     has_total_column: bool
     unresolved: tuple[tuple[str, object], ...] = ()
+    complementary: bool = True
 
     @property
     def is_series(self) -> bool:
@@ -338,12 +347,11 @@ def _pick_cell(values: np.ndarray, mask: np.ndarray, has_total: bool) -> int | N
     return None
 
 
-def _complete(values: np.ndarray, mask: np.ndarray, total_row: bool, total_col: bool, implicit: bool) -> tuple[np.ndarray, list[tuple[str, int]]]:
-    """Add complementary cells until no row or column needs more (rows first, then columns)."""
-    mask = mask.copy()
-    stuck_rows = np.zeros(values.shape[0], dtype=bool)
-    stuck_cols = np.zeros(values.shape[1], dtype=bool)
-    unresolved: list[tuple[str, int]] = []
+def _complete_lines(
+    values: np.ndarray, mask: np.ndarray, total_row: bool, total_col: bool, implicit: bool,
+    stuck_rows: np.ndarray, stuck_cols: np.ndarray,
+) -> None:
+    """Add complementary cells (in place) until no row or column needs more; rows first."""
     # Each pass hides one cell or marks one line stuck, so this ends within cells + lines.
     while True:
         rows = _lines_needing_more(values, mask, total_col, implicit) & ~stuck_rows
@@ -352,7 +360,6 @@ def _complete(values: np.ndarray, mask: np.ndarray, total_row: bool, total_col: 
             j = _pick_cell(values[i], mask[i], total_col)
             if j is None:
                 stuck_rows[i] = True
-                unresolved.append(("row", i))
             else:
                 mask[i, j] = True
             continue
@@ -362,11 +369,102 @@ def _complete(values: np.ndarray, mask: np.ndarray, total_row: bool, total_col: 
             i = _pick_cell(values[:, j], mask[:, j], total_row)
             if i is None:
                 stuck_cols[j] = True
-                unresolved.append(("column", j))
             else:
                 mask[i, j] = True
             continue
-        return mask, unresolved
+        return
+
+
+def _known_sums(mask: np.ndarray, total_row: bool, total_col: bool, implicit: bool) -> np.ndarray:
+    """The linear equations a reader can write about the hidden cells, one row per line.
+
+    Each row or column with a known total says: hidden parts minus hidden total = a number
+    the reader can compute. Columns of the result are the hidden cells in row-major order.
+    """
+    flat = np.full(mask.shape, -1)
+    flat[mask] = np.arange(int(mask.sum()))
+    equations = []
+    for m, f, has_total in ((mask, flat, total_col), (mask.T, flat.T, total_row)):
+        n_parts = m.shape[1] - 1 if has_total else m.shape[1]
+        if not has_total and not (implicit and n_parts >= 2):
+            continue
+        for line_mask, line_idx in zip(m, f):
+            if not line_mask.any():
+                continue
+            eq = np.zeros(int(mask.sum()))
+            eq[line_idx[:n_parts][line_mask[:n_parts]]] = 1.0
+            if has_total and line_mask[-1]:
+                eq[line_idx[-1]] = -1.0
+            equations.append(eq)
+    return np.array(equations).reshape(len(equations), int(mask.sum()))
+
+
+def _determined(mask: np.ndarray, total_row: bool, total_col: bool, implicit: bool) -> np.ndarray:
+    """True for each hidden cell (row-major) whose exact value follows from the known totals.
+
+    A hidden cell is determined exactly when every solution of the equations gives it the
+    same value, that is when it is zero in every null-space vector of the equations.
+    """
+    n = int(mask.sum())
+    equations = _known_sums(mask, total_row, total_col, implicit)
+    if n == 0 or equations.shape[0] == 0:
+        return np.zeros(n, dtype=bool)
+    _, singular, vt = np.linalg.svd(equations)
+    rank = int((singular > 1e-9 * max(singular.max(), 1.0)).sum())
+    null_space = vt[rank:]
+    return np.linalg.norm(null_space, axis=0) < 1e-9 if null_space.size else np.ones(n, dtype=bool)
+
+
+def _protect_cell(
+    values: np.ndarray, mask: np.ndarray, target: tuple[int, int],
+    total_row: bool, total_col: bool, implicit: bool,
+) -> tuple[int, int] | None:
+    """The smallest shown non-zero cell whose hiding stops ``target`` being worked out."""
+    shown = np.argwhere(~mask & (values > 0))
+    # Smallest value first, then position: deterministic, and hides as little as possible.
+    order = np.lexsort((shown[:, 1], shown[:, 0], values[~mask & (values > 0)]))
+    for i, j in shown[order]:
+        trial = mask.copy()
+        trial[i, j] = True
+        position = int(trial[: target[0]].sum() + trial[target[0], : target[1]].sum())
+        if not _determined(trial, total_row, total_col, implicit)[position]:
+            return int(i), int(j)
+    return None
+
+
+def _complete(
+    values: np.ndarray, mask: np.ndarray, total_row: bool, total_col: bool, implicit: bool,
+) -> tuple[np.ndarray, list[tuple[str, object]]]:
+    """Complementary suppression, iterated until stable.
+
+    Step 1, the DDG rule on each row and column (``_complete_lines``). Step 2, an exact
+    check: a hidden cell can also be worked out by combining several rows and columns
+    (for example a single hidden cell linking two separate groups of hidden cells); if
+    one can, hide the smallest cell that prevents it, and go back to step 1.
+    """
+    mask = mask.copy()
+    stuck_rows = np.zeros(values.shape[0], dtype=bool)
+    stuck_cols = np.zeros(values.shape[1], dtype=bool)
+    stuck_cells: set[tuple[int, int]] = set()
+    while True:
+        _complete_lines(values, mask, total_row, total_col, implicit, stuck_rows, stuck_cols)
+        hidden = np.argwhere(mask)
+        determined = _determined(mask, total_row, total_col, implicit)
+        targets = [
+            (int(i), int(j)) for (i, j), d in zip(hidden, determined)
+            if d and not stuck_rows[i] and not stuck_cols[j] and (int(i), int(j)) not in stuck_cells
+        ]
+        if not targets:
+            break
+        fix = _protect_cell(values, mask, targets[0], total_row, total_col, implicit)
+        if fix is None:
+            stuck_cells.add(targets[0])
+        else:
+            mask[fix] = True
+    unresolved: list[tuple[str, object]] = [("row", int(i)) for i in np.flatnonzero(stuck_rows)]
+    unresolved += [("column", int(j)) for j in np.flatnonzero(stuck_cols)]
+    unresolved += [("cell", cell) for cell in sorted(stuck_cells)]
+    return mask, unresolved
 
 
 def suppress_counts(
@@ -407,35 +505,35 @@ def suppress_counts(
     unresolved_idx: list[tuple[str, int]] = []
     if complementary:
         mask, unresolved_idx = _complete(values, mask, total_row, total_col, bool(implicit_totals))
-    unresolved = tuple(
-        (axis, frame.index[k] if axis == "row" else frame.columns[k]) for axis, k in unresolved_idx
-    )
-    if is_series:  # a Series is one column: its only line is that column
-        unresolved = tuple(("column", frame.columns[0]) for _ in unresolved[:1]) if unresolved else ()
+    labels = {
+        "row": lambda k: frame.index[k],
+        "column": lambda k: frame.columns[k],
+        "cell": lambda k: (frame.index[k[0]], frame.columns[k[1]]),
+    }
+    unresolved = tuple((axis, labels[axis](k)) for axis, k in unresolved_idx)
+    if is_series:  # a Series is one column, so its only line is the whole series
+        unresolved = (("series", table.name),) if unresolved else ()
 
     shown = pd.DataFrame(
-        {col: pd.array(np.where(mask[:, j], None, values[:, j]).tolist(), dtype="Int64")
-         for j, col in enumerate(frame.columns)},
+        {j: pd.array(np.where(mask[:, j], None, values[:, j]).tolist(), dtype="Int64")
+         for j in range(values.shape[1])},
         index=frame.index,
-    ) if not frame.columns.has_duplicates else None
+    )
     shown.columns = frame.columns
 
     def shaped(arr: np.ndarray) -> pd.DataFrame | pd.Series:
         df = pd.DataFrame(arr, index=frame.index, columns=frame.columns)
         return df.iloc[:, 0].rename(table.name) if is_series else df
 
-    if is_series:
-        shown_out = shown.iloc[:, 0].rename(table.name)
-    else:
-        shown_out = shown
     return SuppressedTable(
-        shown=shown_out,
+        shown=shown.iloc[:, 0].rename(table.name) if is_series else shown,
         mask=shaped(mask),
         primary=shaped(primary),
         requested=shaped(requested),
         has_total_row=total_row,
         has_total_column=total_col,
         unresolved=unresolved,
+        complementary=bool(complementary),
     )
 
 
@@ -449,7 +547,10 @@ def suppress_for_display(table: pd.DataFrame | pd.Series | SuppressedTable, **op
     A Series becomes a one-column DataFrame.
     """
     result = table if isinstance(table, SuppressedTable) else suppress_counts(table, **options)
-    shown = result.shown.to_frame() if result.is_series else result.shown
+    if result.is_series:
+        shown = result.shown.to_frame(name="count" if result.shown.name is None else result.shown.name)
+    else:
+        shown = result.shown
     return shown.apply(
         lambda column: column.map(lambda v: SUPPRESSED_LABEL if v is pd.NA else f"{int(v):,}").astype(object)
     )
@@ -476,8 +577,10 @@ def suppression_note(result: SuppressedTable) -> str:
         totals = result.n_complementary_totals
         including = f" (including {_plural(totals, 'total', 'totals')})" if totals else ""
         verb = "is" if result.n_complementary == 1 else "are"
-        more = "more" if result.n_primary else _plural(result.n_complementary, "cell", "cells")
-        count = f"{result.n_complementary} more" if result.n_primary else more
+        count = (
+            f"{result.n_complementary} more" if result.n_primary
+            else _plural(result.n_complementary, "cell", "cells")
+        )
         parts.append(
             f"{count}{including} {verb} hidden so the hidden counts cannot be worked out from the totals"
         )
@@ -486,12 +589,26 @@ def suppression_note(result: SuppressedTable) -> str:
         parts.append(f"{result.n_requested} more {verb} hidden to match a related table")
     sentence = ", and ".join(parts) if len(parts) <= 2 else ", ".join(parts[:-1]) + ", and " + parts[-1]
     note = f"{sentence[0].upper()}{sentence[1:]} {source}. Hidden cells show as \"{SUPPRESSED_LABEL}\"."
-    if result.unresolved:
-        lines = ", ".join(f"{axis} {label!r}" for axis, label in result.unresolved)
+    if not result.complementary:
         note += (
-            f" Warning: {lines} could not be fully protected because it has no other non-zero"
-            " count to hide; do not publish its total anywhere."
+            " Only counts from 1 to 10 were hidden, so some may be worked out from the"
+            " totals: this version is for learning, not for sharing."
         )
+    if result.unresolved:
+        lines = [(axis, label) for axis, label in result.unresolved if axis != "cell"]
+        cells = [label for axis, label in result.unresolved if axis == "cell"]
+        if lines:
+            names = ", ".join("the table" if axis == "series" else f"{axis} {label!r}" for axis, label in lines)
+            note += (
+                f" Warning: {names} could not be fully protected because there is no other"
+                " non-zero count to hide; do not publish its total anywhere."
+            )
+        if cells:
+            names = ", ".join(f"row {r!r}, column {c!r}" for r, c in cells)
+            note += (
+                f" Warning: the hidden count in {names} could still be worked out from the"
+                " totals; do not publish this table."
+            )
     return note
 
 
@@ -519,30 +636,33 @@ def suppress_statistics(
     if result.is_series != isinstance(stats, pd.Series) or not isinstance(stats, (pd.Series, pd.DataFrame)):
         kind = "Series" if result.is_series else "DataFrame"
         raise CourseInputError("stats", type(stats).__name__, f"a pandas {kind} like the counts")
-    frame = stats.to_frame() if result.is_series else stats
+    # Work on 2-D frames with the counts' column labels (a Series is one column).
     mask = result.mask.to_frame() if result.is_series else result.mask
-    missing_rows = frame.index.difference(mask.index)
-    if len(missing_rows) or not frame.index.is_unique:
-        raise CourseInputError("stats rows", list(missing_rows[:3]) or "repeated labels", "labels found in the counts table")
-    if not result.is_series:
-        missing_cols = frame.columns.difference(mask.columns)
-        if len(missing_cols) or not frame.columns.is_unique:
-            raise CourseInputError("stats columns", list(missing_cols[:3]) or "repeated labels", "labels found in the counts table")
-    for column in frame.columns:
-        dtype = frame[column].dtype
-        if not pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype) or pd.api.types.is_complex_dtype(dtype):
+    frame = stats.to_frame(name=mask.columns[0]) if result.is_series else stats
+    if not frame.index.is_unique or len(frame.index.difference(mask.index)):
+        found = list(frame.index.difference(mask.index)[:3]) or "repeated labels"
+        raise CourseInputError("stats rows", found, "labels found in the counts table, each once")
+    if not frame.columns.is_unique or len(frame.columns.difference(mask.columns)):
+        found = list(frame.columns.difference(mask.columns)[:3]) or "repeated labels"
+        raise CourseInputError("stats columns", found, "labels found in the counts table, each once")
+    for j, column in enumerate(frame.columns):
+        dtype = frame.iloc[:, j].dtype
+        if (
+            not pd.api.types.is_numeric_dtype(dtype)
+            or pd.api.types.is_bool_dtype(dtype)
+            or pd.api.types.is_complex_dtype(dtype)
+        ):
             where = "stats" if result.is_series else f"stats column {column!r}"
             raise CourseInputError(where, f"values of type {dtype}", "numbers")
 
-    hide = mask.copy()
-    values = hide.to_numpy().copy()
+    hide = mask.to_numpy().copy()
+    # A shown statistic whose denominator is a hidden total would reveal that total.
     if denominator == "row" and result.has_total_column:
-        values |= values[:, [-1]]
+        hide |= hide[:, [-1]]
     elif denominator == "column" and result.has_total_row:
-        values |= values[[-1], :]
+        hide |= hide[[-1], :]
     elif denominator == "total" and result.has_total_row and (result.has_total_column or result.is_series):
-        values |= values[-1, -1]
-    hide = pd.DataFrame(values, index=mask.index, columns=mask.columns if not result.is_series else frame.columns)
-    hide = hide.loc[frame.index, frame.columns]
-    out = frame.astype("float64").mask(hide.to_numpy())
-    return out.iloc[:, 0] if result.is_series else out
+        hide |= hide[-1, -1]
+    hide_frame = pd.DataFrame(hide, index=mask.index, columns=mask.columns).loc[frame.index, frame.columns]
+    out = frame.astype("float64").mask(hide_frame.to_numpy())
+    return out.iloc[:, 0].rename(stats.name) if result.is_series else out

@@ -38,7 +38,8 @@ def uptake_finding(uptake: pd.DataFrame) -> str:
 
 def uptake_altair(uptake: pd.DataFrame) -> alt.Chart:
     """Bars by year; click a legend entry to highlight one program (no Python needed)."""
-    pick = alt.selection_point(fields=["program"], bind="legend")
+    # A named parameter keeps the stored output the same on every run.
+    pick = alt.selection_point(name="pick_program", fields=["program"], bind="legend")
     return (
         alt.Chart(uptake, title=alt.Title(
             "Few managed care members used ECM or Community Supports",
