@@ -42,7 +42,7 @@ def build_book(path_output: Path) -> subprocess.CompletedProcess:
     """Build the HTML book with warnings as errors; return the finished process."""
     return subprocess.run(
         [
-            sys.executable, "-m", "jupyter_book", "build", str(ROOT),
+            str(Path(sys.executable).with_name("jupyter-book")), "build", str(ROOT),
             "--builder", "html", "--path-output", str(path_output), "-W", "--keep-going",
         ],
         cwd=ROOT, capture_output=True, text=True, timeout=900,
