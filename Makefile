@@ -11,7 +11,7 @@ help:
 	@echo "make book     build the HTML course into _build/html"
 	@echo "make test     run every test (unit, notebooks, book build, browser)"
 	@echo "make lab      open the notebooks in JupyterLab"
-	@echo "make outputs  re-execute notebooks and store their outputs (NB=path for one)"
+	@echo "make outputs  re-execute notebooks, store outputs, regenerate the answer key (NB=path for one)"
 	@echo "make data     regenerate the synthetic data and its dictionary page"
 	@echo "make clean    remove build output"
 
@@ -36,6 +36,7 @@ lab: $(STAMP)
 
 outputs: $(STAMP)
 	$(BIN)/python -m calaim_course.notebook_outputs $(NB)
+	$(BIN)/python -m calaim_course.quiz answer-key
 
 data: $(STAMP)
 	$(BIN)/python -m calaim_course.synthetic --seed 2026 --scale 300 --out data/synthetic
