@@ -28,9 +28,9 @@ def test_stable_ids_rename_random_ids_in_order_of_appearance():
     assert notebook_outputs._stable_ids(text, salt="other") != once
 
 
-def _notebook(tmp_path: Path, source: str) -> Path:
+def _notebook(tmp_path: Path, source: str, *more: str) -> Path:
     path = tmp_path / "probe.ipynb"
-    nb = new_notebook(cells=[new_code_cell(source)])
+    nb = new_notebook(cells=[new_code_cell(s) for s in (source, *more)])
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nbformat.write(nb, path)
     return path
@@ -46,12 +46,19 @@ def _nbval(path: Path) -> subprocess.CompletedProcess:
 
 @pytest.fixture
 def executed(tmp_path):
-    """A notebook whose output has a random id and a real value, refreshed twice."""
-    path = _notebook(tmp_path, 'import uuid\nprint("members:", 120, "id:", uuid.uuid4().hex)')
+    """A notebook whose outputs have random ids (a uuid, widget models) and a real value,
+    refreshed three times: the file must be byte-identical each time."""
+    path = _notebook(
+        tmp_path,
+        'import uuid\nprint("members:", 120, "id:", uuid.uuid4().hex)',
+        "import ipywidgets as w\nw.VBox([w.Text('a'), w.HTML('b'), w.HTML('c'), w.IntSlider(3)])",
+    )
     notebook_outputs.execute(path)
     first = path.read_text()
-    notebook_outputs.execute(path)
-    assert path.read_text() == first, "refreshing twice must give the same file"
+    assert "widget-state" in first
+    for _ in range(2):
+        notebook_outputs.execute(path)
+        assert path.read_text() == first, "refreshing must give the same file"
     return path
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import json
 import os
 import re
 import sys
@@ -27,18 +28,56 @@ NOTEBOOKS = ROOT / "notebooks"
 _VOLATILE = re.compile(r"(?<![0-9a-f])[0-9a-f]{32}(?![0-9a-f])")
 
 
-def _stable_ids(text: str, salt: str) -> str:
-    """Replace each random id with one derived from ``salt`` and its order of appearance."""
+WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+
+
+def _widget_order(notebook) -> list[str]:
+    """Widget model ids in an order that does not depend on the random ids themselves.
+
+    The saved state is a dict keyed by random ids, and JSON output sorts keys, so the
+    order must come from the structure: the views shown in the outputs (in cell order),
+    then the models each refers to (depth first), then any left over, by content.
+    """
+    state = notebook.metadata.get("widgets", {}).get(WIDGET_STATE, {}).get("state", {})
+    order: list[str] = []
+
+    def visit(model_id: str) -> None:
+        if model_id in order or model_id not in state:
+            return
+        order.append(model_id)
+        text = json.dumps(state[model_id].get("state", {}), sort_keys=True)
+        for ref in re.findall(r"IPY_MODEL_([0-9a-f]{32})", text):
+            visit(ref)
+
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            view = output.get("data", {}).get(WIDGET_VIEW)
+            if view:
+                visit(view["model_id"])
+    leftovers = sorted(
+        set(state) - set(order),
+        key=lambda m: _VOLATILE.sub("ID", json.dumps(state[m], sort_keys=True)),
+    )
+    for model_id in leftovers:
+        visit(model_id)
+    return order
+
+
+def _stable_ids(text: str, salt: str, first: list[str] = ()) -> str:
+    """Replace each random id with one derived from ``salt`` and its order: the ids in
+    ``first`` in that order, then the others by order of appearance in ``text``."""
     mapping: dict[str, str] = {}
 
-    def rename(match: re.Match) -> str:
-        old = match.group(0)
+    def new_id(old: str) -> str:
         if old not in mapping:
             seed = f"{salt}:{len(mapping)}".encode()
             mapping[old] = hashlib.md5(seed, usedforsecurity=False).hexdigest()
         return mapping[old]
 
-    return _VOLATILE.sub(rename, text)
+    for old in first:
+        new_id(old)
+    return _VOLATILE.sub(lambda match: new_id(match.group(0)), text)
 
 
 def execute(path: Path, timeout: int = 600) -> None:
@@ -61,7 +100,9 @@ def execute(path: Path, timeout: int = 600) -> None:
     }
     notebook.metadata.get("language_info", {}).pop("version", None)
     text = nbformat.writes(notebook) + "\n"
-    text = _stable_ids(text, salt=path.stem)
+    text = _stable_ids(text, salt=path.stem, first=_widget_order(notebook))
+    # Write again so the widget state is sorted by the new ids, not the random ones.
+    text = nbformat.writes(nbformat.reads(text, as_version=4)) + "\n"
     if ROOT.as_posix() in text or str(Path.home()) in text:
         raise SystemExit(f"{path.name}: an output contains a path of this machine; fix the cell.")
     path.write_text(text, encoding="utf-8")
