@@ -27,7 +27,7 @@ _TYPES = {"bool": "yes/no", "int64": "whole number", "Int64": "whole number", "f
           "category": "text", "str": "text", "string": "text"}
 
 
-def _type_label(column) -> str:
+def type_label(column) -> str:
     dtype = str(column.dtype)
     label = "date" if dtype.startswith("datetime64") else _TYPES.get(dtype, "text" if dtype.startswith("str") else dtype)
     return label + (" (can be empty)" if column.nullable else "")
@@ -38,7 +38,7 @@ def _cell(text: str) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ")
 
 
-def _example(series: pd.Series) -> str:
+def example_value(series: pd.Series) -> str:
     values = series.dropna()
     if values.empty:
         return ""
@@ -54,7 +54,7 @@ def _example(series: pd.Series) -> str:
     return f"`{text}`" if text else ""
 
 
-def _allowed(column) -> str:
+def allowed_values(column) -> str:
     parts = []
     for check in column.checks:
         stats = check.statistics or {}
@@ -83,8 +83,8 @@ def _table_section(name: str, schema, frame: pd.DataFrame) -> list[str]:
              "| Column | Type | Meaning | Example | Allowed values |", "|---|---|---|---|---|"]
     for column_name, column in schema.columns.items():
         lines.append("| " + " | ".join([
-            f"`{column_name}`", _type_label(column), _cell(column.description),
-            _cell(_example(frame[column_name])), _cell(_allowed(column))]) + " |")
+            f"`{column_name}`", type_label(column), _cell(column.description),
+            _cell(example_value(frame[column_name])), _cell(allowed_values(column))]) + " |")
     lines.append("")
     return lines
 

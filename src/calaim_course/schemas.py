@@ -360,6 +360,19 @@ REFERENCE_SCHEMAS: dict[str, DataFrameSchema] = {
         },
         key=["system", "requirement_id"],
     ),
+    "required_member_fields": _reference(
+        "required_member_fields", "Member-file fields the course's completeness checker requires, one row per field, with why each is required and how to fix a gap.",
+        {
+            "field": _text("Column of the synthetic members table.", unique=True),
+            "order": _count("Display order.", 1, 50),
+            "label": _text("Field name in plain words."),
+            "required_when": _one_of(["always", "full_scope"], "For every member, or only for members with full-scope Medi-Cal."),
+            "why": _text("Why the field is required (sourced, or the course's suggestion)."),
+            "how_to_fix": _text("How to fill a gap."),
+            "basis": _one_of(["sourced", "course suggestion"], "Whether the requirement rests on a source or is the course's suggestion."),
+        },
+        key=["field"],
+    ),
     "sharing_rules": _reference(
         "sharing_rules", "Rules for whether survivor information may be shared, for the course's sharing checker; one row per rule, applied in priority order.",
         {
