@@ -41,6 +41,7 @@ outputs: $(STAMP)
 data: $(STAMP)
 	$(BIN)/python -m calaim_course.synthetic --seed 2026 --scale 300 --out data/synthetic
 	$(BIN)/python -m calaim_course.data_dictionary
+	$(BIN)/python -m calaim_course.own_data
 
 clean:
 	rm -rf _build

@@ -349,6 +349,19 @@ REFERENCE_SCHEMAS: dict[str, DataFrameSchema] = {
         },
         key=["item_id"],
     ),
+    "data_systems_comparison": _reference(
+        "data_systems_comparison", "HMIS, a comparable database and a health information exchange compared, one row per question and system.",
+        {
+            "question_id": _text("Short stable identifier of the question."),
+            "order": _count("Display order.", 1, 100),
+            "topic": _text("Topic the question belongs to (the explorer's filter)."),
+            "question": _text("The question, in plain words."),
+            "system": _one_of(["hmis", "comparable_database", "hie"], "The system the answer is about."),
+            "answer": _text("The answer for that system."),
+            "basis": _one_of(["sourced", "ANALYSIS"], "Whether the answer rests on a source or is the course's analysis."),
+        },
+        key=["question_id", "system"],
+    ),
     "fictional_systems": _reference(
         "fictional_systems", "Invented case-management and billing systems for practice, one row per system and requirement (not real products).",
         {

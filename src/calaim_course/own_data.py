@@ -1,0 +1,769 @@
+"""Use your own data: load an agency's CSV export safely, for aggregates only.
+
+``load_export(path_or_bytes, table)`` reads one export (``members``, ``referrals`` or
+``services``), checks every cell, and returns an ``OwnData`` holding a de-identified
+copy: direct identifiers dropped, birth dates turned into age bands, ids replaced by
+keyed hashes. If anything is wrong it raises ``ExportProblems`` (a ``CourseInputError``)
+that lists every problem at once, by row and column, for example
+``row 12, column units: got -3; expected 0 or more``.
+
+What an export must look like (``EXPORT_COLUMNS`` documents it; the notebook
+"Use your own data safely" prints it):
+
+- A comma-separated file (CSV), UTF-8 text (a byte order mark is accepted), a header row
+  with the column names below, spelled exactly, then one row per record.
+- Dates written YYYY-MM-DD (for example 2025-07-03). The loader never guesses between
+  month/day and day/month orders, so 07/03/2025 is refused with its row and column.
+- Category columns use the course's values (the data dictionary lists them).
+- At most ``MAX_BYTES`` (20 MB): a year of services of a large agency fits; a bigger file
+  would be slow in a notebook, so filter it (one year, one program) before loading.
+- Row numbers in messages are the ones a spreadsheet shows: the header is row 1, the
+  first record row 2 (a cell with a line break inside quotes stays in its row).
+
+What the loader does with the data:
+
+- Direct identifier columns (names, phone, e-mail, address, Social Security and
+  Medi-Cal numbers, plan member id, date of birth: ``IDENTIFIER_COLUMNS``) are dropped
+  without being checked; the birth date is first turned into an age band at intake.
+- Id columns (member, referral, service, staff, consent) are replaced by HMAC-SHA256
+  keyed hashes (RFC 2104). The key comes from ``secrets.token_bytes`` when the first
+  export is loaded and lives only in this Python session's memory: it is never written,
+  printed or returned, so pseudonyms link tables loaded in the same session and nothing
+  else. A keyed hash is still personally identifying information under VAWA (it is a
+  stable code for one person): the pseudonymised rows must stay on the agency's computer.
+- Unknown columns are dropped with a note (their values are never read).
+- Cells that start with ``=``, ``+``, ``-`` or ``@`` (spreadsheet formulas, a known way
+  to attack whoever opens a CSV in a spreadsheet) are refused, never run or kept; a
+  number such as -3 in a number column is read as a number (and then checked).
+- Messages never repeat the value of an identifying column (ids, birth date): they say
+  which row and column to fix.
+
+What it does not do: it writes nothing to disk, never shows a row, and shows counts only
+through ``calaim_course.suppression`` (``OwnData.counts``). It does not make data safe to
+share: clear a notebook's outputs before sharing it.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import difflib
+import hashlib
+import hmac
+import io
+import os
+import re
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+import pandera.errors as pandera_errors
+from pandera.pandas import Check, Column, DataFrameSchema
+
+from calaim_course.errors import CourseInputError
+from calaim_course.privacy_pipeline import AGE_BANDS, AGE_BAND_LABELS, PSEUDONYM_HEX, PSEUDONYM_PREFIX
+from calaim_course.schemas import SYNTHETIC_SCHEMAS
+from calaim_course.suppression import SMALL_CELL_MAX, SUPPRESSED_LABEL, SuppressedTable, suppress_counts
+
+TABLES = ("members", "referrals", "services")
+MAX_BYTES = 20_000_000  # 20 MB: see the module docstring
+MAX_CELL_CHARS = 500  # longer cells are not category or id values; csv also caps fields
+MAX_PROBLEMS_LISTED = 100  # beyond this, the message groups the rest by column
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # CWE-1236 (formula injection): = + - @, plus tab and CR
+FIRST_DATE, LAST_DATE = dt.date(1900, 1, 1), dt.date(2100, 12, 31)
+UNDER_16 = "Under 16"
+MISSING_LABEL = "(missing)"
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+WHOLE_NUMBER = re.compile(r"^[+-]?\d{1,15}$")  # 15 digits: far above any real count
+TRUE_WORDS = {"true", "t", "yes", "y", "1"}
+FALSE_WORDS = {"false", "f", "no", "n", "0"}
+EXAMPLES_DIR = Path(__file__).resolve().parents[2] / "data" / "examples"
+
+# Kinds of column, and what a cell of each kind must look like (used in messages).
+EXPECTED = {
+    "id": "an identifier (any text up to 64 characters)",
+    "date": "a date written YYYY-MM-DD, for example 2025-07-03",
+    "count": "a whole number",
+    "flag": "true or false (yes/no and 1/0 are accepted too)",
+    "category": "one of the course's values",
+    "text": "text",
+}
+
+
+@dataclass(frozen=True)
+class ExportColumn:
+    """One column an export may (or must) have: its kind, its checks and its meaning."""
+
+    name: str
+    kind: str  # id, date, count, flag, category, text
+    required: bool
+    description: str
+    values: tuple[str, ...] = ()  # allowed values of a category
+    low: int | None = None  # counts: smallest allowed
+    high: int | None = None  # counts: largest allowed
+    unique: bool = False  # the table's key
+    identifying: bool = False  # never echo its values in a message
+
+
+def _from_schema(table: str, name: str, kind: str, required: bool = False, **kw) -> ExportColumn:
+    """An export column that takes its description (and allowed values) from the
+    synthetic schema, so the export format stays a documented subset of it."""
+    column = SYNTHETIC_SCHEMAS[table].columns[name]
+    if kind == "category" and "values" not in kw:
+        kw["values"] = tuple(next(c.statistics["allowed_values"] for c in column.checks if c.name == "isin"))
+    if kind == "id":
+        kw.setdefault("identifying", True)
+    return ExportColumn(name, kind, required, column.description, **kw)
+
+
+def _spec(table: str, columns: list[ExportColumn]) -> dict[str, ExportColumn]:
+    return {c.name: c for c in columns}
+
+
+# The documented mapping: which columns of the synthetic schema an agency export must
+# have (required) or may have (optional). Counts are widened for real data: a real
+# export can record 0 units for a service that is not billed.
+EXPORT_COLUMNS: dict[str, dict[str, ExportColumn]] = {
+    "members": _spec("members", [
+        _from_schema("members", "member_id", "id", True, unique=True),
+        _from_schema("members", "birth_date", "date", True, identifying=True),
+        _from_schema("members", "agency_intake_date", "date", True),
+        _from_schema("members", "medi_cal_status", "category", True),
+        _from_schema("members", "housing_status", "category", True),
+        _from_schema("members", "gender_identity", "text"),
+        _from_schema("members", "race_ethnicity", "text"),
+        _from_schema("members", "preferred_language", "text"),
+        _from_schema("members", "county", "text"),
+        _from_schema("members", "plan_id", "text"),
+        _from_schema("members", "household_size", "count", low=1, high=30),
+        _from_schema("members", "ecm_eligible", "flag"),
+        _from_schema("members", "synthetic", "flag"),
+    ]),
+    "referrals": _spec("referrals", [
+        _from_schema("referrals", "referral_id", "id", True, unique=True),
+        _from_schema("referrals", "member_id", "id", True),
+        _from_schema("referrals", "direction", "category", True),
+        _from_schema("referrals", "service_kind", "category", True),
+        _from_schema("referrals", "referral_date", "date", True),
+        _from_schema("referrals", "referring_org_id", "text"),
+        _from_schema("referrals", "receiving_org_id", "text"),
+        _from_schema("referrals", "plan_id", "text"),
+        _from_schema("referrals", "cs_id", "text"),
+        _from_schema("referrals", "consent_id", "id"),
+        _from_schema("referrals", "outreach_initiated_date", "date"),
+        _from_schema("referrals", "accepted_date", "date"),
+        _from_schema("referrals", "declined_date", "date"),
+        _from_schema("referrals", "loop_closed_date", "date"),
+        _from_schema("referrals", "current_status", "text"),
+        _from_schema("referrals", "closure_reason_id", "text"),
+        _from_schema("referrals", "synthetic", "flag"),
+    ]),
+    "services": _spec("services", [
+        _from_schema("services", "service_id", "id", True, unique=True),
+        _from_schema("services", "member_id", "id", True),
+        _from_schema("services", "service_date", "date", True),
+        _from_schema("services", "program", "category", True),
+        _from_schema("services", "units", "count", True, low=0),
+        _from_schema("services", "staff_id", "id"),
+        _from_schema("services", "referral_id", "id"),
+        _from_schema("services", "consent_id", "id"),
+        _from_schema("services", "cs_id", "text"),
+        _from_schema("services", "hcpcs", "text"),
+        _from_schema("services", "modifiers", "text"),
+        _from_schema("services", "minutes", "count", low=0, high=1440),
+        _from_schema("services", "place_of_service", "text"),
+        _from_schema("services", "billable", "flag"),
+        _from_schema("services", "synthetic", "flag"),
+    ]),
+}
+
+# Rules between columns of one row (checked where both columns are in the export).
+ORDER_RULES: dict[str, list[tuple[str, str]]] = {
+    "members": [("birth_date", "agency_intake_date")],
+    "referrals": [("referral_date", "outreach_initiated_date"), ("referral_date", "accepted_date"),
+                  ("referral_date", "declined_date"), ("referral_date", "loop_closed_date")],
+    "services": [],
+}
+
+# Direct identifiers: dropped on load, whatever the table. Names are compared after
+# lower-casing and turning spaces and punctuation into "_" (so "First Name" matches).
+IDENTIFIER_COLUMNS = frozenset({
+    "first_name", "last_name", "middle_name", "name", "full_name", "preferred_name", "alias",
+    "phone", "phone_number", "telephone", "mobile", "cell", "cell_phone", "home_phone",
+    "email", "e_mail", "email_address",
+    "address", "street", "street_address", "address_line_1", "address_line_2", "address1", "address2",
+    "city", "zip", "zip_code", "zipcode", "postal_code",
+    "ssn", "social_security_number", "cin", "medi_cal_id", "medi_cal_number", "client_index_number",
+    "plan_member_id", "medicaid_id", "insurance_id", "drivers_license",
+    "birth_date", "date_of_birth", "dob", "birthdate",
+})
+
+# The session key (see the module docstring): made on first use, kept in memory only.
+_SESSION_KEY: bytearray | None = None
+
+
+def _session_key() -> bytes:
+    global _SESSION_KEY
+    if _SESSION_KEY is None:
+        _SESSION_KEY = bytearray(secrets.token_bytes(32))  # 32 bytes: RFC 2104, not shorter than SHA-256
+    return bytes(_SESSION_KEY)
+
+
+def forget_key() -> None:
+    """Drop the session key: ids loaded after this get new, unlinkable pseudonyms."""
+    global _SESSION_KEY
+    if _SESSION_KEY is not None:
+        _SESSION_KEY[:] = bytes(len(_SESSION_KEY))  # overwrite before letting it go
+    _SESSION_KEY = None
+
+
+def _pseudonyms(values: pd.Series) -> pd.Series:
+    """HMAC-SHA256 of each id under the session key, shown as PSN- and 16 hex digits
+    (the format of ``calaim_course.privacy_pipeline.pseudonym``)."""
+    key = _session_key()
+    cache: dict[str, str] = {}
+
+    def one(value: str) -> str:
+        if value not in cache:
+            digest = hmac.new(key, value.encode("utf-8"), hashlib.sha256).hexdigest()
+            cache[value] = PSEUDONYM_PREFIX + digest[:PSEUDONYM_HEX]
+        return cache[value]
+
+    return pd.Series(
+        [one(v) if isinstance(v, str) else pd.NA for v in values], index=values.index, dtype="str"
+    )
+
+
+# ------------------------------------------------------------------------ problems
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing to fix. ``row`` is the spreadsheet row (header = 1), None for the file."""
+
+    where: str
+    found: str
+    expected: str
+    row: int | None = None
+    column: str | None = None
+
+    def __str__(self) -> str:
+        return f"{self.where}: got {self.found}; expected {self.expected}"
+
+
+class ExportProblems(CourseInputError):
+    """Every problem found in an export, listed at once (nothing was loaded)."""
+
+    def __init__(self, label: str, problems: list[Problem]):
+        self.problems = list(problems)
+        n = len(self.problems)
+        super().__init__(label, f"{n} problem" + ("" if n == 1 else "s"), "a file that passes every check")
+        lines = [str(p) for p in self.problems[:MAX_PROBLEMS_LISTED]]
+        rest = self.problems[MAX_PROBLEMS_LISTED:]
+        if rest:
+            groups: dict[tuple[str | None, str], list[Problem]] = {}
+            for p in rest:
+                groups.setdefault((p.column, p.expected), []).append(p)
+            for (column, expected), items in groups.items():
+                rows = [p.row for p in items if p.row is not None]
+                span = f" (rows {min(rows):,} to {max(rows):,})" if rows else ""
+                lines.append(f"{len(items):,} more in column {column or 'the file'}{span}: expected {expected}")
+        self.lines = lines
+        heading = f"{label}: {n:,} problem{'' if n == 1 else 's'} found; nothing was loaded. Fix these and load the file again:"
+        self.args = (heading + "\n" + "\n".join(f"- {line}" for line in lines),)
+
+
+def _shown(value: str, column: ExportColumn | None) -> str:
+    """How a bad value appears in a message: never for identifying columns."""
+    if column is not None and column.identifying:
+        return "a value that is not valid (not shown: this column identifies a person)"
+    text = value if len(value) <= 40 else value[:37] + "..."
+    return repr(text)
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def _read_bytes(source: object) -> tuple[bytes, str]:
+    """The file's bytes and a short label (its name only, never its folder)."""
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        data = bytes(source)
+        if len(data) > MAX_BYTES:
+            raise _too_large(len(data), "the uploaded file")
+        return data, "the uploaded file"
+    if isinstance(source, (str, os.PathLike)):
+        path = Path(source)
+        label = path.name or "the file"
+        try:
+            if not path.is_file():
+                raise _fail(label, "file", "no such file", "an existing CSV file (check the file name and folder)")
+            size = path.stat().st_size
+            if size > MAX_BYTES:
+                raise _too_large(size, label)
+            return path.read_bytes(), label
+        except CourseInputError:
+            raise
+        except OSError as error:  # unreadable, permissions, name too long
+            raise _fail(label, "file", f"a file that cannot be read ({error.strerror or 'no reason given'})",
+                        "a CSV file this account can read") from None
+        except ValueError:  # a NUL character in the name
+            raise _fail("the file", "file", "a name the system cannot use", "a CSV file name") from None
+    raise CourseInputError("file", type(source).__name__, "a file path or the file's bytes")
+
+
+def _fail(label: str, where: str, found: str, expected: str) -> "ExportProblems":
+    """A problem with the whole file, in the same format as the row problems."""
+    return ExportProblems(label, [Problem(where, found, expected)])
+
+
+def _too_large(size: int, label: str) -> "ExportProblems":
+    return _fail(label, "file", f"{size:,} bytes",
+                 f"at most {MAX_BYTES:,} bytes (20 MB): export a smaller part (for example one year or one "
+                 "program) and load each part")
+
+
+def _decode(data: bytes, label: str) -> tuple[str, list[str]]:
+    notes = []
+    if not data.strip():
+        raise _fail(label, "file", "an empty file", "a CSV export with a header row and at least one data row")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise _fail(label, "file", "UTF-16 text",
+                    "UTF-8 text (in the spreadsheet program, save as 'CSV UTF-8 (comma delimited)')")
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+        notes.append("The file starts with a byte order mark (BOM); it was removed.")
+    if b"\x00" in data:
+        raise _fail(label, "file", "binary data (a NUL byte)",
+                    "a CSV text file (export the table as CSV, not as a spreadsheet workbook)")
+    try:
+        return data.decode("utf-8"), notes
+    except UnicodeDecodeError:
+        pass
+    problems = []
+    for number, line in enumerate(data.split(b"\n"), 1):
+        try:
+            line.decode("utf-8")
+        except UnicodeDecodeError as error:
+            byte = line[error.start]
+            problems.append(Problem(f"line {number:,}", f"a byte that is not UTF-8 text (0x{byte:02X})",
+                                    "UTF-8 text (save as 'CSV UTF-8' in the spreadsheet program)"))
+    raise ExportProblems(label, problems)
+
+
+def _norm(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "_", name.strip().lower()).strip("_")
+
+
+def _parse_rows(text: str, label: str) -> list[list[str]]:
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    rows = []
+    try:
+        for row in reader:
+            rows.append(row)
+    except csv.Error as error:
+        raise _fail(label, f"row {len(rows) + 1:,}", f"text the CSV reader cannot read ({error})",
+                    "fields separated by commas; check for a quote mark that is opened and never closed") from None
+    return rows
+
+
+def _header(header: list[str], table: str, label: str) -> tuple[dict[int, str], list[str], list[str], list[Problem]]:
+    """Map header positions to known columns. Returns (kept, dropped identifiers,
+    dropped unknown, problems)."""
+    spec = EXPORT_COLUMNS[table]
+    names = [h.strip() for h in header]
+    if len(names) == 1:
+        for delimiter, word in ((";", "semicolons"), ("\t", "tabs"), ("|", "vertical bars")):
+            if delimiter in names[0]:
+                raise _fail(label, "header", f"a single column: the names look separated by {word}",
+                            "column names separated by commas (export the file again as 'CSV (comma delimited)')")
+    problems, kept, identifiers, unknown = [], {}, [], []
+    seen: dict[str, int] = {}
+    for position, name in enumerate(names):
+        if name in seen:
+            problems.append(Problem("header", f"the column {name!r} twice (columns {seen[name] + 1} and {position + 1})",
+                                    "each column name once", row=1, column=name))
+            continue
+        seen[name] = position
+        if name in spec:
+            kept[position] = name
+        elif _norm(name) in IDENTIFIER_COLUMNS:
+            identifiers.append(name)
+        else:
+            unknown.append(name or f"(unnamed column {position + 1})")
+    for other in TABLES:
+        required = [n for n, c in EXPORT_COLUMNS[other].items() if c.required]
+        if other != table and all(n in seen for n in required) and not all(
+                n in seen for n, c in spec.items() if c.required):
+            problems.append(Problem("header", f"the columns of a {other} export",
+                                    f"a {table} export (choose the table that matches the file)", row=1))
+    for name, column in spec.items():
+        if not column.required or name in seen:
+            continue
+        similar = [h for h in names if _norm(h) == name]
+        similar = similar or difflib.get_close_matches(name, [h for h in unknown], n=1, cutoff=0.6)
+        hint = f" (the file has {similar[0]!r}: rename it to {name})" if similar else ""
+        problems.append(Problem(f"header, column {name}", "no such column" + hint,
+                                f"a column named {name} ({column.description.rstrip('.')})", row=1, column=name))
+    return kept, identifiers, unknown, problems
+
+
+# ------------------------------------------------------------------------- cells
+
+
+def _parse_column(raw: pd.Series, column: ExportColumn, rows: pd.Series, problems: list[Problem]) -> pd.Series:
+    """Typed values for one column; cells that cannot be read become missing and a problem."""
+    text = raw.str.strip()
+    present = text.ne("")
+    bad = pd.Series(False, index=raw.index)
+
+    def report(mask: pd.Series, found, expected: str) -> None:
+        for i in mask[mask].index:
+            value = text.at[i]
+            problems.append(Problem(f"row {rows.at[i]:,}, column {column.name}",
+                                    found(value) if callable(found) else found, expected,
+                                    row=int(rows.at[i]), column=column.name))
+        bad.loc[mask] = True
+
+    too_long = present & text.str.len().gt(MAX_CELL_CHARS)
+    report(too_long, lambda v: f"a cell of {len(v):,} characters", f"at most {MAX_CELL_CHARS} characters")
+    ok = present & ~too_long
+    if column.kind == "count":
+        number = ok & text.str.match(WHOLE_NUMBER.pattern)
+        formula = ok & ~number & text.str.startswith(FORMULA_STARTS)
+    else:
+        number = pd.Series(False, index=raw.index)
+        formula = ok & text.str.startswith(FORMULA_STARTS)
+    report(formula, lambda v: f"a spreadsheet formula (a cell starting with {v[0]!r}); it was not run",
+           "a plain value: type the value itself, or leave the cell empty if there is none")
+    ok = ok & ~formula
+
+    if column.kind in ("id", "text", "category"):
+        if column.kind == "id":
+            long_id = ok & text.str.len().gt(64)
+            report(long_id, "an identifier longer than 64 characters", EXPECTED["id"])
+            ok = ok & ~long_id
+        out = text.where(ok)
+        return out.astype("str")
+    if column.kind == "date":
+        iso = ok & text.str.match(ISO_DATE.pattern)
+        report(ok & ~iso, lambda v: _shown(v, column), "a date written YYYY-MM-DD, for example 2025-07-03 "
+               "(other orders such as 07/03/2025 are not guessed)")
+        parsed = pd.to_datetime(text.where(iso), format="%Y-%m-%d", errors="coerce")
+        not_real = iso & parsed.isna()
+        report(not_real, lambda v: (_shown(v, column) if column.identifying else f"{v!r}, which is not a real date"),
+               "a real calendar date written YYYY-MM-DD")
+        outside = iso & parsed.notna() & ~parsed.between(pd.Timestamp(FIRST_DATE), pd.Timestamp(LAST_DATE))
+        report(outside, lambda v: _shown(v, column), f"a date from {FIRST_DATE:%Y} to {LAST_DATE:%Y}")
+        return parsed.where(iso & ~not_real & ~outside).astype("datetime64[us]")
+    if column.kind == "count":
+        report(ok & ~number, lambda v: _shown(v, column), "a whole number (digits only, no commas or decimals)")
+        values = pd.array([int(v) if n else pd.NA for v, n in zip(text, number)], dtype="Int64")
+        return pd.Series(values, index=raw.index)
+    if column.kind == "flag":
+        lower = text.str.lower()
+        yes, no = ok & lower.isin(TRUE_WORDS), ok & lower.isin(FALSE_WORDS)
+        report(ok & ~yes & ~no, lambda v: _shown(v, column), EXPECTED["flag"])
+        out = pd.Series(pd.NA, index=raw.index, dtype="boolean")
+        out[yes] = True
+        out[no] = False
+        return out
+    raise AssertionError(column.kind)  # every kind is handled above
+
+
+def _dtype(kind: str) -> str:
+    return {"id": "str", "text": "str", "category": "str", "date": "datetime64[us]",
+            "count": "Int64", "flag": "boolean"}[kind]
+
+
+def _range_text(column: ExportColumn) -> str:
+    if column.high is None:
+        return f"{column.low} or more"
+    return f"{column.low} to {column.high:,}"
+
+
+def export_schema(table: str, present: list[str] | None = None) -> DataFrameSchema:
+    """The pandera schema of an export (after the cells are read), for the columns present."""
+    spec = EXPORT_COLUMNS[_check_table(table)]
+    present = list(spec) if present is None else present
+    columns = {}
+    for name in present:
+        c = spec[name]
+        checks = []
+        if c.kind == "category":
+            checks.append(Check.isin(list(c.values), error="one of " + ", ".join(c.values)))
+        if c.kind == "count" and c.low is not None:
+            checks.append(Check.ge(c.low, error=_range_text(c)) if c.high is None
+                          else Check.in_range(c.low, c.high, error=_range_text(c)))
+        columns[name] = Column(_dtype(c.kind), checks=checks, nullable=not c.required, unique=c.unique,
+                               description=c.description)
+    frame_checks = []
+    for first, second in ORDER_RULES[table]:
+        if first in present and second in present:
+            frame_checks.append(Check(
+                lambda df, a=first, b=second: df[a].isna() | df[b].isna() | (df[a] <= df[b]),
+                error=f"{first} on or before {second}", name=f"{first}<={second}"))
+    return DataFrameSchema(columns, checks=frame_checks, name=f"{table} export", strict=True, coerce=False)
+
+
+def _schema_problems(frame: pd.DataFrame, table: str, rows: pd.Series, already: set[tuple[int, str]]) -> list[Problem]:
+    """pandera's lazy validation, turned into one Problem per failing cell."""
+    spec = EXPORT_COLUMNS[table]
+    try:
+        export_schema(table, list(frame.columns)).validate(frame, lazy=True)
+        return []
+    except pandera_errors.SchemaErrors as errors:
+        cases = errors.failure_cases
+    problems, frame_rules = [], set()
+    duplicates: dict[tuple[str, str], list[int]] = {}
+    for case in cases.itertuples(index=False):
+        index = case.index
+        if index is None or pd.isna(index):
+            problems.append(Problem(f"column {case.column}", str(case.failure_case), str(case.check), column=case.column))
+            continue
+        index = int(index)
+        row = int(rows.iat[index])
+        if case.schema_context == "DataFrameSchema":
+            if (index, case.check) in frame_rules:
+                continue
+            frame_rules.add((index, case.check))
+            first, second = str(case.check).split(" on or before ")
+            problems.append(Problem(f"row {row:,}, columns {first} and {second}", f"{first} after {second}",
+                                    str(case.check), row=row, column=first))
+            continue
+        column = spec[case.column]
+        if (index, column.name) in already:
+            continue
+        if case.check == "field_uniqueness":
+            duplicates.setdefault((column.name, str(case.failure_case)), []).append(row)
+        elif case.check == "not_nullable":
+            problems.append(Problem(f"row {row:,}, column {column.name}", "an empty cell",
+                                    EXPECTED[column.kind] if column.kind != "category" else "one of " + ", ".join(column.values),
+                                    row=row, column=column.name))
+        else:
+            value = case.failure_case
+            found = str(value) if column.kind == "count" else _shown(str(value), column)
+            problems.append(Problem(f"row {row:,}, column {column.name}", found, str(case.check), row=row, column=column.name))
+    for (name, _value), dup_rows in duplicates.items():
+        dup_rows = sorted(dup_rows)
+        listed = ", ".join(f"{r:,}" for r in dup_rows[:-1]) + f" and {dup_rows[-1]:,}"
+        problems.append(Problem(f"rows {listed}, column {name}", f"the same {name} {len(dup_rows)} times"
+                                + (" (not shown: it identifies a person)" if spec[name].identifying else ""),
+                                f"each {name} once (one row per record)", row=dup_rows[0], column=name))
+    return problems
+
+
+# ------------------------------------------------------------------------- result
+
+
+def _check_table(table: object) -> str:
+    if table not in TABLES:
+        raise CourseInputError("table", table, "one of " + ", ".join(TABLES))
+    return table  # type: ignore[return-value]
+
+
+def safe_count(n: int) -> str:
+    """A count of records for a sentence: hidden when it is 1 to 10 (small-cell rule)."""
+    return SUPPRESSED_LABEL if 1 <= n <= SMALL_CELL_MAX else f"{n:,}"
+
+
+def _age_band(age: pd.Series) -> pd.Series:
+    """Age bands of ``calaim_course.privacy_pipeline`` plus 'Under 16' and missing."""
+    labels = [UNDER_16, *AGE_BAND_LABELS]
+    bins = [-1, AGE_BANDS[0][0] - 1] + [high for _low, high in AGE_BANDS[:-1]] + [10_000]
+    banded = pd.cut(age.astype("float64"), bins=bins, labels=labels, right=True)
+    return banded.cat.add_categories([MISSING_LABEL]).fillna(MISSING_LABEL)
+
+
+@dataclass(frozen=True, repr=False, eq=False)
+class OwnData:
+    """A loaded export, de-identified. ``frame`` has one row per record: keep it on the
+    agency's computer, never display it in a notebook you may share. Show ``counts``."""
+
+    table: str
+    frame: pd.DataFrame
+    identifiers_dropped: tuple[str, ...]
+    unknown_dropped: tuple[str, ...]
+    pseudonymised: tuple[str, ...]
+    notes: tuple[str, ...]
+    synthetic: bool
+    source: str = field(default="")
+
+    @property
+    def n_records(self) -> int:
+        return len(self.frame)
+
+    def __repr__(self) -> str:  # counts only, never a row
+        return (f"OwnData(table={self.table!r}, records={safe_count(self.n_records)}, "
+                f"columns kept={self.frame.shape[1]}, identifier columns dropped={len(self.identifiers_dropped)}, "
+                f"unknown columns dropped={len(self.unknown_dropped)}, ids pseudonymised={len(self.pseudonymised)}, "
+                f"synthetic={self.synthetic})")
+
+    __str__ = __repr__
+
+    def _repr_html_(self) -> str:
+        import html
+        return f"<p><code>{html.escape(repr(self))}</code></p>"
+
+    def count_columns(self) -> list[str]:
+        """Columns a count can be broken down by (never an id or a pseudonym)."""
+        spec = EXPORT_COLUMNS[self.table]
+        out = []
+        for name in self.frame.columns:
+            column = spec.get(name)
+            if name.endswith("_month") or name == "age_band":
+                out.append(name)
+            elif column is not None and column.kind in ("category", "text", "flag") and name != "synthetic":
+                out.append(name)
+        return out
+
+    def _labels(self, name: str) -> pd.Series:
+        values = self.frame[name]
+        if str(values.dtype) == "boolean":
+            values = values.map({True: "yes", False: "no"}, na_action="ignore")
+        return values.astype("object").where(values.notna(), MISSING_LABEL).astype(str)
+
+    def counts(self, by: str, and_by: str | None = None) -> SuppressedTable:
+        """Records counted by one column (or a crosstab of two), small cells suppressed."""
+        options = self.count_columns()
+        for name, value in (("by", by), ("and_by", and_by)):
+            if value is None and name == "and_by":
+                continue
+            if value not in options:
+                raise CourseInputError(name, value, "one of " + ", ".join(options))
+        if and_by == by:
+            raise CourseInputError("and_by", and_by, "a column other than the first one")
+        if len(self.frame) == 0:
+            raise CourseInputError("data", "no records", "at least one record")
+        first = self._labels(by).rename(by)
+        if and_by is None:
+            series = first.value_counts().sort_index()
+            series.index.name = by
+            return suppress_counts(series.rename("records"))
+        table = pd.crosstab(first, self._labels(and_by).rename(and_by), margins=True, margins_name="Total")
+        return suppress_counts(table)
+
+
+def _months(frame: pd.DataFrame, spec: dict[str, ExportColumn]) -> pd.DataFrame:
+    """A YYYY-MM column for each date column, for counts by month (dates are dropped)."""
+    for name in [c for c in frame.columns if spec.get(c) and spec[c].kind == "date"]:
+        frame[name.removesuffix("_date") + "_month"] = frame[name].dt.strftime("%Y-%m").astype("str")
+    return frame
+
+
+def load_export(source: object, table: str) -> OwnData:
+    """Read, check and de-identify one agency export (see the module docstring).
+
+    ``source``: a path or the file's bytes (from an upload). ``table``: "members",
+    "referrals" or "services". Raises ``CourseInputError`` (``ExportProblems`` when
+    the file has problems in its rows, listing all of them).
+    """
+    table = _check_table(table)
+    spec = EXPORT_COLUMNS[table]
+    data, label = _read_bytes(source)
+    text, notes = _decode(data, label)
+    rows = _parse_rows(text, label)
+    rows_numbers = list(range(1, len(rows) + 1))
+    # Skip rows that are entirely empty (blank lines, often at the end of a file).
+    kept_rows = [(n, r) for n, r in zip(rows_numbers, rows) if any(cell.strip() for cell in r)]
+    if not kept_rows:
+        raise _fail(label, "file", "an empty file", "a CSV export with a header row and at least one data row")
+    (_, header), body = kept_rows[0], kept_rows[1:]
+    kept, identifiers, unknown, problems = _header(header, table, label)
+    if not body:
+        problems.append(Problem("file", "a header row and no data rows", "at least one data row", row=None))
+        raise ExportProblems(label, problems)
+    width = len(header)
+    good = []
+    for number, row in body:
+        if len(row) != width:
+            problems.append(Problem(f"row {number:,}", f"{len(row)} cells", f"{width} (one per column in the header)",
+                                    row=number))
+        else:
+            good.append((number, row))
+    positions = list(kept)
+    raw = pd.DataFrame([[row[p] for p in positions] for _, row in good], columns=[kept[p] for p in positions],
+                       dtype="str") if good else pd.DataFrame({kept[p]: pd.Series(dtype="str") for p in positions})
+    row_numbers = pd.Series([n for n, _ in good], dtype="int64")
+    cell_problems: list[Problem] = []
+    frame = pd.DataFrame({name: _parse_column(raw[name], spec[name], row_numbers, cell_problems)
+                          for name in raw.columns}, index=raw.index)
+    position_of = {int(n): i for i, n in enumerate(row_numbers)}
+    already = {(position_of[p.row], p.column) for p in cell_problems}
+    problems += cell_problems
+    problems += _schema_problems(frame, table, row_numbers, already) if len(frame) else []
+    if problems:
+        problems.sort(key=lambda p: (p.row or 0, list(spec).index(p.column) if p.column in spec else -1))
+        raise ExportProblems(label, problems)
+
+    # De-identify: age band, drop direct identifiers, pseudonymise ids.
+    if "birth_date" in frame:
+        age = frame["agency_intake_date"].dt.year - frame["birth_date"].dt.year - (
+            (frame["agency_intake_date"].dt.month * 100 + frame["agency_intake_date"].dt.day)
+            < (frame["birth_date"].dt.month * 100 + frame["birth_date"].dt.day)).astype("int64")
+        frame.insert(0, "age_band", _age_band(age))
+        frame = frame.drop(columns="birth_date")
+        identifiers = ["birth_date (kept as an age band at intake)", *identifiers]
+    frame = _months(frame, spec)
+    ids = [name for name in frame.columns if spec.get(name) and spec[name].kind == "id"]
+    for name in ids:
+        frame[name] = _pseudonyms(frame[name])
+    synthetic = bool("synthetic" in frame and frame["synthetic"].fillna(False).all())
+    if identifiers:
+        notes.append("Dropped direct identifier columns (their values were never kept): " + ", ".join(identifiers) + ".")
+    if unknown:
+        notes.append("Dropped columns the course does not use (their values were never read): " + ", ".join(unknown) + ".")
+    if ids:
+        notes.append("Replaced ids by keyed hashes (HMAC-SHA256, key kept in memory only): " + ", ".join(ids) + ".")
+    return OwnData(table=table, frame=frame, identifiers_dropped=tuple(identifiers), unknown_dropped=tuple(unknown),
+                   pseudonymised=tuple(ids), notes=tuple(notes), synthetic=synthetic, source=label)
+
+
+def columns_table(table: str) -> pd.DataFrame:
+    """The export format of one table, for people: column, required, what to put in it."""
+    spec = EXPORT_COLUMNS[_check_table(table)]
+    rows = []
+    for c in spec.values():
+        expected = ("one of: " + ", ".join(c.values)) if c.kind == "category" else EXPECTED[c.kind]
+        if c.kind == "count" and c.low is not None:
+            expected = f"a whole number, {_range_text(c)}"
+        rows.append({"column": c.name, "required": "yes" if c.required else "no",
+                     "what to put in it": expected, "meaning": c.description})
+    return pd.DataFrame(rows)
+
+
+def example_path(table: str = "members") -> Path:
+    """The committed synthetic export of a table (``data/examples``)."""
+    return EXAMPLES_DIR / f"synthetic-agency-export-{_check_table(table)}.csv"
+
+
+# Columns of the committed synthetic examples: the export format plus some direct
+# identifiers, so the demonstration shows them being dropped.
+EXAMPLE_EXTRA = {"members": ["plan_member_id", "first_name", "last_name", "phone", "email"], "referrals": [], "services": []}
+
+
+def write_examples(world=None, out_dir: str | Path | None = None) -> list[Path]:
+    """Write the synthetic export examples from the synthetic world (all rows synthetic)."""
+    from calaim_course.synthetic import load_world
+
+    world = world if world is not None else load_world()
+    out = Path(out_dir) if out_dir is not None else EXAMPLES_DIR
+    out.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for table in TABLES:
+        frame = getattr(world, table)
+        columns = [c for c in frame.columns if c in EXPORT_COLUMNS[table] or c in EXAMPLE_EXTRA[table]]
+        path = out / f"synthetic-agency-export-{table}.csv"
+        frame[columns].to_csv(path, index=False, lineterminator="\n", date_format="%Y-%m-%d", encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
+__all__ = ["EXPORT_COLUMNS", "ExportProblems", "IDENTIFIER_COLUMNS", "MAX_BYTES", "OwnData", "Problem", "TABLES",
+           "columns_table", "example_path", "export_schema", "forget_key", "load_export", "safe_count",
+           "write_examples"]
+
+
+if __name__ == "__main__":  # python -m calaim_course.own_data: regenerate data/examples
+    for written in write_examples():
+        print(written.name)
