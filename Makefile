@@ -6,13 +6,16 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 NB ?=
 
-.PHONY: help book test lab outputs data clean
+.PHONY: help book test lab outputs data clean dashboard handouts certificates
 help:
 	@echo "make book     build the HTML course into _build/html"
 	@echo "make test     run every test (unit, notebooks, book build, browser)"
 	@echo "make lab      open the notebooks in JupyterLab"
 	@echo "make outputs  re-execute notebooks, store outputs, regenerate the answer key (NB=path for one)"
 	@echo "make data     regenerate the synthetic data and its dictionary page"
+	@echo "make dashboard  serve the data explorer as an app on 127.0.0.1 (PORT=8866)"
+	@echo "make handouts   regenerate worksheets, agendas and the completion record"
+	@echo "make certificates ROSTER=path.csv  one PDF certificate per participant"
 	@echo "make clean    remove build output"
 
 $(STAMP): requirements.txt pyproject.toml
@@ -42,6 +45,18 @@ data: $(STAMP)
 	$(BIN)/python -m calaim_course.synthetic --seed 2026 --scale 300 --out data/synthetic
 	$(BIN)/python -m calaim_course.data_dictionary
 	$(BIN)/python -m calaim_course.own_data
+
+dashboard: $(STAMP)
+	$(BIN)/python -m calaim_course.dashboard $(if $(PORT),--port $(PORT),)
+
+handouts: $(STAMP)
+	$(BIN)/python -m calaim_course.workshop handouts --out book/handouts
+	$(BIN)/python -m calaim_course.workshop agendas
+	$(BIN)/python -m calaim_course.workshop completion-record
+
+certificates: $(STAMP)
+	@test -n "$(ROSTER)" || { echo "Usage: make certificates ROSTER=path.csv [OUT=folder]"; exit 2; }
+	$(BIN)/python -m calaim_course.certificates --roster "$(ROSTER)" --out "$(or $(OUT),certificates)"
 
 clean:
 	rm -rf _build
