@@ -373,6 +373,48 @@ REFERENCE_SCHEMAS: dict[str, DataFrameSchema] = {
         },
         key=["system", "requirement_id"],
     ),
+    "path_cited_rounds": _reference(
+        "path_cited_rounds", "PATH CITED grant rounds: amount awarded and organizations per round, one row per round.",
+        {
+            "round": _count("CITED round number.", 1, 10),
+            "announced": _text("When the round's awards were announced, as the source gives it."),
+            "amount_usd": _money("Total awarded in the round, in US dollars; empty when no source gives it.", nullable=True),
+            "amount_confidence": _one_of(CONFIDENCE, "Confidence of the amount alone (UNVERIFIED when it was not found)."),
+            "organizations": _count("Organizations counted by the source for the round.", 0, nullable=True, dtype="Int64"),
+            "organizations_basis": _one_of(["awarded", "completed projects"], "What the organization count counts: awards, or organizations that completed projects."),
+            "final_round": _flag("True for the round DHCS called the final round."),
+            "post_toolkit": _flag("True when the row's figures were published after the toolkit was finalized (May 2025)."),
+        },
+        key=["round"],
+    ),
+    "readiness_questions": _reference(
+        "readiness_questions", "Readiness self-assessment statements, one row per statement, grouped by domain.",
+        {
+            "question_id": _text("Short stable identifier.", unique=True),
+            "domain": _one_of(["governance_contracting", "staffing_supervision", "billing_claims", "data_reporting",
+                               "confidentiality_consent", "technology"], "Readiness domain."),
+            "order": _count("Position within the domain.", 1, 20),
+            "question": _text("The statement a learner answers from 0 (not started) to 3 (in place)."),
+            "why": _text("Why it matters: the rule or fact behind it."),
+            "basis": _one_of(["sourced rule", "course suggestion"], "Whether the statement rests on a source or is the course's suggestion."),
+        },
+        key=["question_id"],
+    ),
+    "support_resources": _reference(
+        "support_resources", "Resources that help with readiness gaps: course sections, programs, plans, tools and guidance; one row per resource.",
+        {
+            "resource_id": _text("Short stable identifier.", unique=True),
+            "name": _text("Resource name."),
+            "kind": _one_of(["course section", "state program", "managed care plan", "tool", "guidance"], "Kind of resource."),
+            "course_section": _count("Course section number, for a course section.", 1, 11, nullable=True, dtype="Int64"),
+            "domains": _text("Readiness domains the resource helps with (';'-separated)."),
+            "what_it_offers": _text("What it offers, as far as the course could confirm."),
+            "status": _one_of(["open", "ask", "unconfirmed", "closed"], "Status today: open, ask (depends on whom you ask), unconfirmed (only the name is sourced) or closed."),
+            "status_note": _text("The status in words."),
+            "how_to_use": _text("How a DV organization can use it."),
+        },
+        key=["resource_id"],
+    ),
     "required_member_fields": _reference(
         "required_member_fields", "Member-file fields the course's completeness checker requires, one row per field, with why each is required and how to fix a gap.",
         {
