@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 NB ?=
 
-.PHONY: help book test lab outputs data clean dashboard handouts certificates
+.PHONY: help book test lab outputs data clean dashboard handouts certificates pdf bench
 help:
 	@echo "make book     build the HTML course into _build/html"
 	@echo "make test     run every test (unit, notebooks, book build, browser)"
@@ -16,6 +16,7 @@ help:
 	@echo "make dashboard  serve the data explorer as an app on 127.0.0.1 (PORT=8866)"
 	@echo "make handouts   regenerate worksheets, agendas and the completion record"
 	@echo "make certificates ROSTER=path.csv  one PDF certificate per participant"
+	@echo "make pdf      print the built course to one PDF (_build/pdf/calaim-course.pdf)"
 	@echo "make clean    remove build output"
 
 $(STAMP): requirements.txt pyproject.toml
@@ -27,6 +28,7 @@ $(STAMP): requirements.txt pyproject.toml
 
 book: $(STAMP)
 	$(BIN)/jupyter-book build . --builder html -W --keep-going
+	$(BIN)/python -m calaim_course.bundle --out _build/html/_downloads
 	@echo
 	@echo "The course is built. Open this file in a web browser:"
 	@echo "  $(CURDIR)/_build/html/index.html"
@@ -40,11 +42,16 @@ lab: $(STAMP)
 outputs: $(STAMP)
 	$(BIN)/python -m calaim_course.notebook_outputs $(NB)
 	$(BIN)/python -m calaim_course.quiz answer-key
+	$(BIN)/python -m calaim_course.sources
 
 data: $(STAMP)
 	$(BIN)/python -m calaim_course.synthetic --seed 2026 --scale 300 --out data/synthetic
 	$(BIN)/python -m calaim_course.data_dictionary
 	$(BIN)/python -m calaim_course.own_data
+
+pdf: book
+	$(BIN)/python -m calaim_course.pdf --html _build/html --out _build/pdf/calaim-course.pdf
+	@echo "The printable course: $(CURDIR)/_build/pdf/calaim-course.pdf"
 
 dashboard: $(STAMP)
 	$(BIN)/python -m calaim_course.dashboard $(if $(PORT),--port $(PORT),)

@@ -64,3 +64,11 @@ def test_vega_debug_declares_the_versions_altair_checks():
     for value in (alt.VEGA_VERSION, alt.VEGALITE_VERSION, alt.VEGAEMBED_VERSION):
         assert f'"{value}"' in script
     assert script.startswith("var VEGA_DEBUG")
+
+
+def test_altair_menu_sends_nothing_to_other_sites():
+    import pandas as pd
+
+    charts.use_course_charts()
+    html = alt.Chart(pd.DataFrame({"a": [1]})).mark_bar().encode(x="a")._repr_mimebundle_()["text/html"]
+    assert '"editor": false' in html and '"export": true' in html

@@ -81,6 +81,11 @@ def finding(sentence: str):
 def use_course_charts() -> None:
     """Turn on the course's Altair theme and Plotly renderer (idempotent)."""
     alt.theme.enable("course")
+    # Keep the chart menu's local downloads, drop the items that send the chart to an
+    # outside site (the Vega Editor) or show raw specs.
+    alt.renderers.set_embed_options(
+        actions={"export": True, "source": False, "compiled": False, "editor": False}
+    )
     pio.renderers["course"] = CourseHTMLRenderer()
     pio.renderers.default = "course"
     pio.templates.default = "simple_white"

@@ -1,0 +1,102 @@
+"""`make pdf`: the printed course has a title page, every page's title, page numbers,
+and no blank page."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+from pypdf import PdfReader
+
+from calaim_course import pdf
+from test_book import toc_files
+
+ROOT = Path(__file__).resolve().parents[1]
+LIGATURES = {"\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\ufb03": "ffi", "\ufb04": "ffl"}
+
+
+def squash(text: str) -> str:
+    """Text with ligatures spelled out and no whitespace (PDF text breaks lines anywhere)."""
+    for ligature, letters in LIGATURES.items():
+        text = text.replace(ligature, letters)
+    return re.sub(r"\s+", "", text).replace("\u2019", "'")
+
+
+def page_titles(built_book) -> dict[str, str]:
+    titles = {}
+    for entry in toc_files():
+        soup = BeautifulSoup((built_book / f"{entry}.html").read_text(encoding="utf-8"), "html.parser")
+        heading = soup.select_one("main article h1")
+        for anchor in heading.select("a.headerlink"):
+            anchor.decompose()
+        titles[entry] = heading.get_text(" ", strip=True)
+    return titles
+
+
+@pytest.fixture(scope="module")
+def printed(built_book, tmp_path_factory):
+    if not pdf.CHROMIUM.exists():
+        pytest.skip("Chromium not found")
+    out = tmp_path_factory.mktemp("pdf") / "course.pdf"
+    pdf.print_course(built_book, out, ROOT)
+    return PdfReader(str(out))
+
+
+@pytest.mark.browser
+def test_pdf_has_every_page_title_in_toc_order(printed, built_book):
+    texts = [squash(page.extract_text() or "") for page in printed.pages]
+    position = 0
+    for entry, title in page_titles(built_book).items():
+        wanted = squash(title)
+        found = next((i for i in range(position, len(texts)) if wanted in texts[i]), None)
+        assert found is not None, f"{entry}: its title {title!r} is not in the PDF after page {position + 1}"
+        position = found
+
+
+@pytest.mark.browser
+def test_pdf_title_page_and_page_numbers(printed):
+    first = squash(printed.pages[0].extract_text())
+    assert squash(pdf.course_title(ROOT)) in first
+    assert squash(f"Content last reviewed: {pdf.last_reviewed(ROOT)}") in first
+    total = len(printed.pages)
+    assert squash(f"Page 2 of {total}") in squash(printed.pages[1].extract_text())
+    assert squash(f"Page {total} of {total}") in squash(printed.pages[-1].extract_text())
+
+
+@pytest.mark.browser
+def test_pdf_has_no_blank_page(printed):
+    total = len(printed.pages)
+    blank = []
+    for number, page in enumerate(printed.pages, start=1):
+        text = squash(page.extract_text() or "").replace(squash(f"Page {number} of {total}"), "")
+        if not text and not page.images:
+            blank.append(number)
+    assert not blank, f"blank pages: {blank}"
+
+
+@pytest.mark.browser
+def test_quizzes_print_as_questions_without_answers(browser, built_book):
+    """Printed, a section's quiz shows its questions and options but no feedback (the
+    facilitators' answer key prints answers on purpose, so one section is printed alone)."""
+    import io
+
+    entry = next(e for e in toc_files() if e.startswith("notebooks/")
+                 and "quiz-print" in (built_book / f"{e}.html").read_text(encoding="utf-8"))
+    html = (built_book / f"{entry}.html").read_text(encoding="utf-8")
+    soup = BeautifulSoup(html, "html.parser")
+    questions = [q.get_text(" ", strip=True) for q in soup.select(".quiz-print .quiz-print-questions > li > p")][:3]
+    options = [o.get_text(" ", strip=True) for o in soup.select(".quiz-print-options li")][:3]
+    feedback = re.findall(r'"feedback":\s*"([^"\\]{40,70})', html)[:3]
+    assert questions and options and feedback, f"{entry}: expected a quiz with questions, options and feedback"
+
+    page = browser.new_page()
+    page.goto((built_book / f"{entry}.html").as_uri())
+    pdf.wait_until_rendered(page)
+    text = squash("".join(p.extract_text() or "" for p in PdfReader(io.BytesIO(page.pdf(format="Letter"))).pages))
+    page.close()
+    for item in questions + options:
+        assert squash(item)[:60] in text, f"{entry}: quiz text not printed: {item!r}"
+    for sentence in feedback:
+        assert squash(sentence) not in text, f"{entry}: quiz feedback printed: {sentence!r}"
