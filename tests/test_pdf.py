@@ -4,6 +4,8 @@ and no blank page."""
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -40,7 +42,14 @@ def printed(built_book, tmp_path_factory):
     if not pdf.CHROMIUM.exists():
         pytest.skip("Chromium not found")
     out = tmp_path_factory.mktemp("pdf") / "course.pdf"
-    pdf.print_course(built_book, out, ROOT)
+    # A separate process, as `make pdf` runs it: Playwright's sync API cannot start a
+    # second time inside a worker whose session browser fixture is already running.
+    result = subprocess.run(
+        [sys.executable, "-m", "calaim_course.pdf", "--html", str(built_book), "--out", str(out),
+         "--root", str(ROOT)],
+        capture_output=True, text=True, timeout=900,
+    )
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
     return PdfReader(str(out))
 
 
@@ -100,3 +109,13 @@ def test_quizzes_print_as_questions_without_answers(browser, built_book):
         assert squash(item)[:60] in text, f"{entry}: quiz text not printed: {item!r}"
     for sentence in feedback:
         assert squash(sentence) not in text, f"{entry}: quiz feedback printed: {sentence!r}"
+
+
+@pytest.mark.browser
+def test_pdf_has_no_pii_look_alikes(printed):
+    from calaim_course.pii_scan import scan_text
+
+    text = "\n".join(page.extract_text() or "" for page in printed.pages)
+    assert text.strip(), "the PDF has no extractable text"
+    findings = scan_text(text, "course.pdf")
+    assert findings == [], "\n".join(map(str, findings[:50]))

@@ -9,8 +9,6 @@ it), the built HTML pages (text and inline scripts, tags stripped) and the PDF.
 from __future__ import annotations
 
 import html
-import importlib.util
-import inspect
 import json
 import re
 from pathlib import Path
@@ -63,32 +61,4 @@ def test_every_built_page_has_no_pii_look_alikes(built_book):
     assert findings == [], "\n".join(map(str, findings[:50]))
 
 
-def _pdf_builder():
-    """The course's PDF builder, if ``calaim_course.pdf`` exists (another helper writes it)."""
-    if importlib.util.find_spec("calaim_course.pdf") is None:
-        pytest.skip("calaim_course.pdf does not exist yet: no PDF to scan (the HTML pages are scanned above).")
-    from calaim_course import pdf
-
-    for name in ("build_pdf", "make_pdf", "write_pdf"):
-        function = getattr(pdf, name, None)
-        if callable(function):
-            return function
-    pytest.skip("calaim_course.pdf has no build_pdf(html_dir, out_path): update this test to its API.")
-
-
-@pytest.mark.book
-def test_the_pdf_has_no_pii_look_alikes(request, tmp_path):
-    build = _pdf_builder()  # skips before the book is built when there is no PDF module
-    built_book = request.getfixturevalue("built_book")
-    from pypdf import PdfReader
-
-    out = tmp_path / "course.pdf"
-    parameters = list(inspect.signature(build).parameters)
-    result = build(built_book, out) if len(parameters) >= 2 else build(out)
-    path = Path(result) if isinstance(result, (str, Path)) and Path(result).suffix == ".pdf" else out
-    assert path.exists(), "the PDF builder made no file"
-    reader = PdfReader(path)
-    text = "\n".join(page.extract_text() or "" for page in reader.pages)
-    assert text.strip(), "the PDF has no extractable text"
-    findings = scan_text(text, path.name)
-    assert findings == [], "\n".join(map(str, findings[:50]))
+# The printed PDF is scanned in tests/test_pdf.py, which prints the course once per run.

@@ -24,10 +24,11 @@ from pathlib import Path
 
 SSN = re.compile(r"(?<![\w-])\d{3}[- ]\d{2}[- ]\d{4}(?![\w-])")
 CIN = re.compile(r"(?<![\w-])\d{8}[A-Z](?:\d(?:\d{4})?)?(?![\w-])")
-# With an area code any usual separator; a bare local number only with a hyphen or space,
-# so that regulation citations such as "45 CFR 162.1102" are not taken for phone numbers.
+# With an area code any usual separator; a bare local number only with a hyphen, so that
+# regulation citations ("45 CFR 162.1102") and numbers that PDF text runs together
+# ("page 836 2026") are not taken for phone numbers.
 PHONE = re.compile(
-    r"(?<![\w.-])(?:(?:\+?1[\s.-])?(?:\(\d{3}\)\s?|\d{3}[\s.-])\d{3}[\s.-]\d{4}|\d{3}[\s-]\d{4})(?![\w-]|\.\d)"
+    r"(?<![\w.-])(?:(?:\+?1[\s.-])?(?:\(\d{3}\)\s?|\d{3}[\s.-])\d{3}[\s.-]\d{4}|\d{3}-\d{4})(?![\w-]|\.\d)"
 )
 FICTIONAL_PHONE = re.compile(r"555[\s.-]01\d\d$")
 EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@((?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,})")

@@ -163,7 +163,7 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         "email", "E-mail addresses",
-        "Anything shaped like name@domain.org",
+        "Anything shaped like name@example.org",
         "An e-mail address identifies a person directly and can be used to reach them.",
         "OVW, Frequently Asked Questions on the VAWA Confidentiality Provision, October 2017, question 4",
         OVW_FAQ, "VERIFIED",
