@@ -17,6 +17,7 @@ help:
 	@echo "make handouts   regenerate worksheets, agendas and the completion record"
 	@echo "make certificates ROSTER=path.csv  one PDF certificate per participant"
 	@echo "make pdf      print the built course to one PDF (_build/pdf/calaim-course.pdf)"
+	@echo "make bench    time widgets, notebooks, book and tests (writes benchmarks/results.md)"
 	@echo "make clean    remove build output"
 
 $(STAMP): requirements.txt pyproject.toml
@@ -52,6 +53,9 @@ data: $(STAMP)
 pdf: book
 	$(BIN)/python -m calaim_course.pdf --html _build/html --out _build/pdf/calaim-course.pdf
 	@echo "The printable course: $(CURDIR)/_build/pdf/calaim-course.pdf"
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/run_all.py
 
 dashboard: $(STAMP)
 	$(BIN)/python -m calaim_course.dashboard $(if $(PORT),--port $(PORT),)

@@ -530,7 +530,8 @@ def example_claim_ids(world) -> dict[str, str]:
     for one program and that was paid in full, so the example has no problems to start.
     """
     lines = world.claim_lines.merge(world.services[["service_id", "program"]], on="service_id")
-    programs = lines.groupby("claim_id", observed=True)["program"].agg(lambda s: s.astype(str).iloc[0])
+    lines["program"] = lines["program"].astype(str)  # vectorised; a per-claim lambda took seconds at 10k members
+    programs = lines.groupby("claim_id", observed=True, sort=True)["program"].first()
     claims = world.claims.set_index("claim_id")
     paid = claims[(claims["status"] == "paid") & claims["submission_type"].isin(["837P", "CMS-1500"])].index
     labels = {"ecm": "ECM encounter", "community_supports": "Community Supports (housing)", "chw": "CHW session"}

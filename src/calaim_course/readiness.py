@@ -20,6 +20,8 @@ names only, because the course could not confirm what they offer now.
 
 from __future__ import annotations
 
+import functools
+
 import math
 import re
 from dataclasses import dataclass
@@ -73,7 +75,13 @@ _NUMBER_FIRST = re.compile(r"^\s*([+-]?[0-9]+(?:\.[0-9]+)?)\s*(?:[-:.)]\s*)?(.*)
 
 
 def questions() -> pd.DataFrame:
-    """The questions in domain order, indexed by ``question_id``."""
+    """The questions in domain order, indexed by ``question_id`` (a fresh copy each call)."""
+    return _questions().copy()
+
+
+@functools.lru_cache(maxsize=1)
+def _questions() -> pd.DataFrame:
+    # Built once: every answer change used to rebuild it from the CSV about 24 times.
     from calaim_course.reference import load_reference
 
     table = load_reference(QUESTIONS_TABLE)
@@ -88,7 +96,12 @@ def questions() -> pd.DataFrame:
 
 
 def resources() -> pd.DataFrame:
-    """The support resources, each with its list of domains (``domain_list``)."""
+    """The support resources, each with its list of domains (``domain_list``), a fresh copy."""
+    return _resources().copy()
+
+
+@functools.lru_cache(maxsize=1)
+def _resources() -> pd.DataFrame:
     from calaim_course.reference import load_reference
 
     table = load_reference(RESOURCES_TABLE)
