@@ -184,29 +184,9 @@ COUNTS = st.one_of(st.just(0), st.integers(1, 10), st.integers(11, 80))
 
 def _solvable(values: np.ndarray, mask: np.ndarray, lines: list[tuple[list, object]]) -> set:
     """Hidden cells that some combination of the known lines fixes (linear-algebra test)."""
-    hidden = [tuple(c) for c in np.argwhere(mask)]
-    index = {cell: k for k, cell in enumerate(hidden)}
-    rows = []
-    for parts, total in lines:
-        row = np.zeros(len(hidden))
-        for cell in parts:
-            if cell in index:
-                row[index[cell]] = 1
-        if total is not None and total in index:
-            row[index[total]] = -1
-        if row.any():
-            rows.append(row)
-    if not rows:
-        return set()
-    system = np.array(rows)
-    rank = np.linalg.matrix_rank(system)
-    found = set()
-    for cell, k in index.items():
-        probe = np.zeros(len(hidden))
-        probe[k] = 1
-        if np.linalg.matrix_rank(np.vstack([system, probe])) == rank:
-            found.add(cell)
-    return found
+    from test_suppression import solvable
+
+    return solvable(mask, lines)
 
 
 @SETTINGS

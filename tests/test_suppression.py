@@ -375,12 +375,15 @@ def peel_attack(values, mask, total_row, total_col, implicit) -> dict:
     return solved
 
 
-def linear_attack(values, mask, total_row, total_col, implicit) -> set:
-    """Hidden cells fixed by some combination of rows and columns (rank test)."""
+def solvable(mask, lines) -> set:
+    """Hidden cells that some combination of the known ``lines`` fixes (rank test).
+
+    ``lines`` are (cells, total cell or None) pairs whose sums the reader knows.
+    """
     hidden = [tuple(c) for c in np.argwhere(mask)]
     index = {cell: k for k, cell in enumerate(hidden)}
     rows = []
-    for parts, total in known_lines(values, total_row, total_col, implicit):
+    for parts, total in lines:
         row = np.zeros(len(hidden))
         for cell in parts:
             if cell in index:
@@ -400,6 +403,11 @@ def linear_attack(values, mask, total_row, total_col, implicit) -> set:
         if np.linalg.matrix_rank(np.vstack([system, probe])) == rank:
             found.add(cell)
     return found
+
+
+def linear_attack(values, mask, total_row, total_col, implicit) -> set:
+    """Hidden cells fixed by some combination of rows and columns (rank test)."""
+    return solvable(mask, known_lines(values, total_row, total_col, implicit))
 
 
 # ------------------------------------------------------------------ property tests
