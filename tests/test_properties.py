@@ -26,6 +26,7 @@ from hypothesis import strategies as st
 
 from calaim_course import chw_billing, cost_model, fpl, npi, own_data, referrals, release_builder
 from calaim_course.errors import CourseInputError
+from test_suppression import solvable  # the suppression tests' rank test, shared
 from calaim_course.suppression import SMALL_CELL_MAX, suppress_counts
 
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -184,8 +185,6 @@ COUNTS = st.one_of(st.just(0), st.integers(1, 10), st.integers(11, 80))
 
 def _solvable(values: np.ndarray, mask: np.ndarray, lines: list[tuple[list, object]]) -> set:
     """Hidden cells that some combination of the known lines fixes (linear-algebra test)."""
-    from test_suppression import solvable
-
     return solvable(mask, lines)
 
 

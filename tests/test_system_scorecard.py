@@ -97,7 +97,9 @@ def test_halves_round_up_like_the_chart():
                      "return_transmission_file": 0, "role_based_access": 0, "aggregate_reporting": 0})
     # Now 6 points possible: consent 5 + audit 1. Hub: 0 + 0.5 = 0.5 -> 8.33 -> 8.3.
     assert card.row(HUB)["score"] == 8.3
-    assert sc._percent(0.5, 40) == 1.3 and sc._percent(1, 8) == 12.5
+    from calaim_course.inputs import percent_one_decimal
+
+    assert percent_one_decimal(0.5, 40) == 1.3 and percent_one_decimal(1, 8) == 12.5
 
 
 def test_vendor_questions_follow_the_gaps():

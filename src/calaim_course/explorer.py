@@ -54,6 +54,7 @@ import pandas as pd
 
 from calaim_course.charts import OKABE_ITO
 from calaim_course.errors import CourseInputError
+from calaim_course.inputs import parse_whole_days
 from calaim_course.reference import load_reference
 from calaim_course.suppression import (
     DDG_NAME,
@@ -163,20 +164,7 @@ def parse_month(text: object, field_name: str, months: list[pd.Period], end: boo
 
 def parse_days(text: object) -> int:
     """N for "closed within N days": a whole number of days from 0 to 3650."""
-    field_name = "Closed within (days)"
-    expected = f"a whole number of days from 0 to {MAX_DAYS:,}, for example {DEFAULT_DAYS}"
-    if isinstance(text, bool):
-        raise CourseInputError(field_name, text, expected)
-    if isinstance(text, (int, np.integer)):
-        value = int(text)
-    elif isinstance(text, str) and re.fullmatch(r"\s*-?[0-9][0-9,]*\s*", text):  # ASCII digits only
-        value = int(text.strip().replace(",", ""))
-    else:
-        raise CourseInputError(field_name, text, expected)
-    if not 0 <= value <= MAX_DAYS:
-        raise CourseInputError(field_name, text, expected,
-                               hint="A number of days cannot be negative." if value < 0 else None)
-    return value
+    return parse_whole_days(text, "Closed within (days)", MAX_DAYS, example=DEFAULT_DAYS)
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,7 @@ import pandas as pd
 
 from calaim_course.charts import OKABE_ITO
 from calaim_course.errors import CourseInputError
+from calaim_course.inputs import percent_one_decimal
 
 QUESTIONS_TABLE = "readiness_questions"
 RESOURCES_TABLE = "support_resources"
@@ -194,11 +195,6 @@ def parse_answers(answers: Mapping[str, object] | None) -> dict[str, int]:
 # ------------------------------------------------------------------------------ scoring
 
 
-def _percent(points: int, possible: int) -> float:
-    """Points as a percentage of possible, to one decimal, halves rounded up (as the chart does)."""
-    return math.floor(1000 * points / possible + 0.5) / 10
-
-
 @dataclass(frozen=True)
 class Assessment:
     """Scores by domain for one set of answers, and what to work on."""
@@ -215,7 +211,7 @@ class Assessment:
 
     @property
     def overall(self) -> float:
-        return _percent(int(self.domains["points"].sum()), int(self.domains["possible"].sum()))
+        return percent_one_decimal(int(self.domains["points"].sum()), int(self.domains["possible"].sum()))
 
     def score(self, domain: str) -> float:
         return float(self.domains.set_index("domain").loc[domain, "score"])
@@ -233,7 +229,7 @@ def assess(answers: Mapping[str, object] | None = None) -> Assessment:
         possible = MAX_ANSWER * count
         rows.append({
             "domain": domain, "label": label, "questions": count, "points": points, "possible": possible,
-            "score": _percent(points, possible),
+            "score": percent_one_decimal(points, possible),
             # compare whole numbers (points < 2 x questions), not rounded percentages
             "gap": points < GAP_AVERAGE * count,
         })

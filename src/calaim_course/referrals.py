@@ -17,7 +17,6 @@ can see all of it at once. Nothing here is a DHCS rule.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass, field
 
 import altair as alt
@@ -26,6 +25,7 @@ import pandas as pd
 
 from calaim_course.charts import OKABE_ITO
 from calaim_course.errors import CourseInputError
+from calaim_course.inputs import parse_whole_days
 from calaim_course.reference import load_reference
 from calaim_course.suppression import (
     DDG_NAME,
@@ -491,19 +491,7 @@ MAX_THRESHOLD_DAYS = 3650
 
 def parse_threshold(text: object) -> int:
     """Days open, typed by a learner: a whole number from 0 to 3650."""
-    expected = f"a whole number of days from 0 to {MAX_THRESHOLD_DAYS}, for example 45"
-    if isinstance(text, bool):
-        raise CourseInputError("Days open", text, expected)
-    if isinstance(text, int):
-        value = text
-    else:
-        cleaned = text.strip().replace(",", "") if isinstance(text, str) else None
-        if not cleaned or not re.fullmatch(r"-?[0-9]+", cleaned):  # ASCII digits only (not "²")
-            raise CourseInputError("Days open", text, expected)
-        value = int(cleaned)
-    if not 0 <= value <= MAX_THRESHOLD_DAYS:
-        raise CourseInputError("Days open", text, expected)
-    return value
+    return parse_whole_days(text, "Days open", MAX_THRESHOLD_DAYS, example=45)
 
 
 STILL_OPEN = "Still open"

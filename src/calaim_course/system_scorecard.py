@@ -18,7 +18,6 @@ because a high total can hide a gap that rules the system out.
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass
 from typing import Mapping
@@ -28,6 +27,7 @@ import pandas as pd
 
 from calaim_course.charts import OKABE_ITO
 from calaim_course.errors import CourseInputError
+from calaim_course.inputs import percent_one_decimal
 
 SUPPORT_POINTS = {"full": 1.0, "partial": 0.5, "none": 0.0}
 SUPPORT_LABELS = {"full": "Meets", "partial": "Partly meets", "none": "Misses"}
@@ -137,11 +137,6 @@ def parse_weights(weights: Mapping[str, object] | None = None) -> dict[str, int]
 # ------------------------------------------------------------------------------ scoring
 
 
-def _percent(earned: float, possible: float) -> float:
-    """Earned as a percentage of possible, to one decimal, halves rounded up (as the chart does)."""
-    return math.floor(1000 * earned / possible + 0.5) / 10
-
-
 @dataclass(frozen=True)
 class Scorecard:
     """The systems ranked under one set of weights."""
@@ -177,7 +172,7 @@ def score(weights: Mapping[str, object] | None = None) -> Scorecard:
         counted = group[group["weight"] > 0]  # a weight of 0 means "ignore this requirement"
         rows.append({
             "system": system,
-            "score": _percent(group["points"].sum(), possible),
+            "score": percent_one_decimal(group["points"].sum(), possible),
             "misses": list(counted.loc[counted["support"] == "none", "requirement"]),
             "partly": list(counted.loc[counted["support"] == "partial", "requirement"]),
             "must_haves_missed": list(counted.loc[(counted["support"] == "none")
