@@ -692,15 +692,35 @@ def measure_scale(world, scale: int, results: dict, only: set[str] | None, log) 
         log(f"  {case.name}: median {entry['load'][key]['median']:.3f} s (n={len(samples)})")
 
 
-def run(scales: list[int], only: set[str] | None = None, log=print) -> dict:
+def world_for(scale: int, cache: Path | None):
+    """The world at ``scale``: generated, or read from ``cache`` (a pickle written on first use).
+
+    The cache only saves regenerating the same seed and scale between runs; the figures are
+    the same either way because the generator is deterministic.
+    """
+    import pickle
+
     from calaim_course.synthetic import generate_world
 
+    path = cache / f"world-{SEED}-{scale}.pickle" if cache else None
+    if path is not None and path.exists():
+        with path.open("rb") as handle:
+            return pickle.load(handle)
+    world = generate_world(seed=SEED, scale=scale)
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("wb") as handle:
+            pickle.dump(world, handle, protocol=pickle.HIGHEST_PROTOCOL)
+    return world
+
+
+def run(scales: list[int], only: set[str] | None = None, log=print, cache: Path | None = None) -> dict:
     results: dict = {"machine_before": machine(), "scales": scales, "seed": SEED, "generate_seconds": {},
                      "world_rows": {}, "widgets": {}, "loads": {}}
     for scale in scales:
         log(f"Generating the synthetic world at {scale:,} members ...")
         t0 = time.perf_counter()
-        world = generate_world(seed=SEED, scale=scale)
+        world = world_for(scale, cache)
         results["generate_seconds"][str(scale)] = time.perf_counter() - t0
         results["world_rows"][str(scale)] = {name: len(frame) for name, frame in world.tables().items()}
         log(f"  done in {results['generate_seconds'][str(scale)]:.1f} s; {world.row_count():,} rows")
@@ -717,12 +737,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help=f"small scales only ({QUICK_SCALES})")
     parser.add_argument("--only", nargs="+", default=None, help="case keys to run (default: all)")
     parser.add_argument("--json", type=Path, default=None, help="write the raw figures here")
+    parser.add_argument("--world-cache", type=Path, default=None,
+                        help="keep generated worlds here as pickles and reuse them (generation time is then load time)")
     args = parser.parse_args(argv)
     scales = args.scales or (QUICK_SCALES if args.quick else SCALES)
     if args.quick:  # fewer samples: for checking the harness, not for figures
         global LOAD_RUNS, MAX_SAMPLES, UPDATE_BUDGET
         LOAD_RUNS, MAX_SAMPLES, UPDATE_BUDGET = 1, 10, 1.0
-    results = run(scales, set(args.only) if args.only else None, log=lambda m: print(m, flush=True))
+    results = run(scales, set(args.only) if args.only else None, log=lambda m: print(m, flush=True),
+                  cache=args.world_cache)
     if args.json:
         args.json.write_text(json.dumps(results, indent=1))
     return 0
