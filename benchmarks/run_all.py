@@ -343,16 +343,40 @@ def write_markdown(results: dict, path: Path) -> None:
     for name, part in parts.items():
         if isinstance(part, dict) and part.get("error"):
             notes.append(f"Part {name} did not finish: {part['error']}")
-    m0, m1 = results["machine_before"], results["machine_after"]
-    head = ["# Benchmark results", "",
-            f"Measured {m0['time']} to {m1['time']} on {m0['cores']} cores (Python {m0['python']}). "
-            f"The machine was shared: load average (1, 5, 15 min) {m0['load_average_1_5_15']} at the start and "
-            f"{m1['load_average_1_5_15']} at the end, so figures include waiting for a core. Command: "
-            f"`{results['command']}`. Figures are medians with min and max (every sample is in results.json); "
-            "nothing is asserted.", ""]
+    head = ["# Benchmark results", ""]
+    if results.get("machine_before"):
+        head += [_when(results["command"], results["machine_before"], results["machine_after"]) + " Figures are "
+                 "medians with min and max (every sample is in results.json); nothing is asserted.", ""]
+    else:  # parts merged from several runs (run_all.py --merge): each says when and how it ran
+        head += ["Figures are medians with min and max (every sample is in results.json); nothing is asserted. "
+                 "The parts come from separate runs:", ""]
+        head += [f"- **{name}**: " + _when(part["run"]["command"], part["run"]["machine_before"],
+                                           part["run"]["machine_after"])
+                 for name, part in parts.items() if isinstance(part, dict) and part.get("run")] + [""]
     head += targets_md(summary, parts) + [""]
     tail = ["## Notes", ""] + [f"- {n}" for n in notes] if notes else []
     path.write_text("\n".join(head + body + tail).rstrip() + "\n", encoding="utf-8")
+
+
+def _when(command: str, m0: dict, m1: dict) -> str:
+    """When, where and how a run was measured, and how busy the machine was."""
+    return (f"Measured {m0['time']} to {m1['time']} on {m0['cores']} cores (Python {m0['python']}); load average "
+            f"(1, 5, 15 min) {m0['load_average_1_5_15']} at the start and {m1['load_average_1_5_15']} at the end "
+            f"(above 2 means processes waited for a core). Command: `{command}`.")
+
+
+def merge(previous: dict, current: dict) -> dict:
+    """The previous results with the parts run now replaced; each part keeps its own
+    command and machine load, so a table never mixes figures from two runs."""
+    parts = {**previous.get("parts", {}), **current["parts"]}
+    for name in current["parts"]:
+        parts[name]["run"] = {"command": current["command"], "machine_before": current["machine_before"],
+                              "machine_after": current["machine_after"]}
+    for name in previous.get("parts", {}):
+        if name not in current["parts"]:
+            parts[name].setdefault("run", {key: previous.get(key) for key in ("command", "machine_before", "machine_after")})
+    return {**current, "command": "several runs (each part names its own below)", "parts": parts,
+            "machine_before": None, "machine_after": None}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -364,6 +388,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cases", nargs="+", help="functions part: only these case keys (see bench_functions.py)")
     parser.add_argument("--output-dir", type=Path, default=HERE, help="where results.md and results.json go")
     parser.add_argument("--from-json", type=Path, help="only rewrite results.md from this results.json (nothing is run)")
+    parser.add_argument("--merge", action="store_true",
+                        help="keep the other parts of the existing results.json and replace only the parts run now")
     args = parser.parse_args(argv)
     if args.from_json:
         write_markdown(json.loads(args.from_json.read_text()), args.output_dir / "results.md")
@@ -398,6 +424,9 @@ def main(argv: list[str] | None = None) -> int:
         if "explorer" in chosen:
             results["parts"]["explorer"] = run_explorer(fn_scales, log)
     results["machine_after"] = machine()
+    previous = args.output_dir / "results.json"
+    if args.merge and previous.exists():
+        results = merge(json.loads(previous.read_text()), results)
     args.output_dir.mkdir(parents=True, exist_ok=True)
     (args.output_dir / "results.json").write_text(json.dumps(results, indent=1) + "\n")
     write_markdown(results, args.output_dir / "results.md")

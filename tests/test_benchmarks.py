@@ -46,3 +46,27 @@ def test_quick_functions_run_writes_results(tmp_path):
     assert "## Targets (issue 11)" in markdown
     assert "| Consent tracker (6) |" in markdown
     assert str(ROOT.parent) not in markdown and str(Path.home()) not in markdown, "no path of this machine"
+
+
+def test_merge_keeps_other_parts_and_says_when_each_ran(tmp_path):
+    """--merge replaces only the parts run now; the header names each part's own run."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import run_all
+
+    machine = {"time": "2026-01-01 10:00:00", "cores": 2, "python": "3.11", "load_average_1_5_15": [0.1, 0.1, 0.1]}
+    book = {"build": {"n": 1, "median": 12.0, "min": 12.0, "max": 12.0, "samples": [12.0]}, "pages": [],
+            "shared_bytes": 0}
+    first = {"command": "python benchmarks/run_all.py --only book", "machine_before": machine,
+             "machine_after": machine, "parts": {"book": book}}
+    later = {**machine, "time": "2026-01-02 10:00:00"}
+    second = {"command": "python benchmarks/run_all.py --only tests", "machine_before": later, "machine_after": later,
+              "parts": {"tests": {"wall": {"median": 500.0}}}}
+    merged = run_all.merge(first, second)
+    assert set(merged["parts"]) == {"book", "tests"}
+    assert merged["parts"]["book"]["build"]["median"] == 12.0
+    assert merged["parts"]["book"]["run"]["command"].endswith("--only book")
+    assert merged["parts"]["tests"]["run"]["machine_before"]["time"] == "2026-01-02 10:00:00"
+    # Merging again keeps each part's own run.
+    again = run_all.merge(merged, {**second, "parts": {"tests": {"wall": {"median": 400.0}}}})
+    assert again["parts"]["book"]["run"]["command"].endswith("--only book")
+    assert again["parts"]["tests"]["wall"]["median"] == 400.0
