@@ -143,6 +143,11 @@ def _check_key(key: object) -> bytes:
     return bytes(key)
 
 
+def _check_identifier(identifier: object) -> None:
+    if not isinstance(identifier, str) or not identifier.strip():
+        raise CourseInputError("identifier", identifier, "non-empty text, such as a member ID")
+
+
 def pseudonym(identifier: str, key: bytes) -> str:
     """The keyed hash of one identifier, shortened for display: ``PSN-`` and 16 hex digits.
 
@@ -150,8 +155,7 @@ def pseudonym(identifier: str, key: bytes) -> str:
     pseudonym (so records can be linked); another key gives another one.
     """
     key = _check_key(key)
-    if not isinstance(identifier, str) or not identifier.strip():
-        raise CourseInputError("identifier", identifier, "non-empty text, such as a member ID")
+    _check_identifier(identifier)
     digest = hmac.new(key, identifier.encode("utf-8"), hashlib.sha256).hexdigest()
     return PSEUDONYM_PREFIX + digest[:PSEUDONYM_HEX]
 
@@ -179,12 +183,34 @@ def fictional_area(member_ids: Iterable[str]) -> list[str]:
     security measure.
     """
     cumulative = np.cumsum(AREA_WEIGHTS)
-    areas = []
-    for member_id in member_ids:  # a few hundred rows in the course's world
-        digest = hashlib.sha256(f"alder-area:{member_id}".encode()).digest()
-        u = int.from_bytes(digest[:8], "big") / 2**64
-        areas.append(AREAS[min(int(np.searchsorted(cumulative, u, side="right")), len(AREAS) - 1)])
-    return areas
+    # tolist(): iterating a pandas text column element by element is slow at a million rows.
+    ids = member_ids.tolist() if isinstance(member_ids, (pd.Series, pd.Index)) else list(member_ids)
+    # SHA-256 of "alder-area:" + the ID; copying the hash of the prefix is quicker than
+    # hashing it again for each of a million IDs.
+    prefix = hashlib.sha256(b"alder-area:")
+    first_bytes = []
+    for member_id in ids:
+        digest = prefix.copy()
+        digest.update(f"{member_id}".encode())
+        first_bytes.append(digest.digest()[:8])
+    # The first 8 bytes of each digest, read as one big-endian integer, as a share of 2**64.
+    # The numpy division rounds exactly like int.from_bytes(...) / 2**64 (both round to
+    # nearest, and dividing by a power of two is exact).
+    u = np.frombuffer(b"".join(first_bytes), dtype=">u8").astype(np.float64) / 2**64
+    index = np.minimum(np.searchsorted(cumulative, u, side="right"), len(AREAS) - 1)
+    return np.asarray(AREAS, dtype=object)[index].tolist()
+
+
+def _per_distinct_value(values: pd.Series, transform) -> pd.Series:
+    """``transform(values)``, computed once per distinct value and spread back to every row.
+
+    Why: a million members share a few thousand birth dates and a handful of housing
+    values, and text formatting costs far more per row than a lookup. Missing values
+    stay missing (``factorize`` gives them the code -1, which ``take`` fills with NA).
+    """
+    codes, uniques = pd.factorize(values)
+    done = transform(pd.Series(uniques)).array
+    return pd.Series(done.take(codes, allow_fill=True), index=values.index, name=values.name)
 
 
 def raw_table(members: pd.DataFrame | None = None, organizations: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -210,14 +236,16 @@ def raw_table(members: pd.DataFrame | None = None, organizations: pd.DataFrame |
         "member_id": members["member_id"].astype(str),
         "first_name": members["first_name"].astype(str),
         "last_name": members["last_name"].astype(str),
-        "birth_date": pd.to_datetime(members["birth_date"]).dt.strftime("%Y-%m-%d"),
+        "birth_date": _per_distinct_value(pd.to_datetime(members["birth_date"]),
+                                          lambda dates: dates.dt.strftime("%Y-%m-%d")),
         "phone": members["phone"].astype(str),
         "email": members["email"].astype(str),
         "age_band": age_band(members["age"]).astype(str),
         "area": fictional_area(members["member_id"].astype(str)),
         "language": members["preferred_language"].astype(str),
         "plan": plan.astype(str),
-        SENSITIVE: members[SENSITIVE].astype(str).str.replace("_", " ").str.replace("dv", "DV"),
+        SENSITIVE: _per_distinct_value(members[SENSITIVE].astype(str),
+                                       lambda text: text.str.replace("_", " ").str.replace("dv", "DV")),
     })
     return table.reset_index(drop=True)
 
@@ -292,13 +320,27 @@ def class_sizes(table: pd.DataFrame, quasi_identifiers: object) -> pd.Series:
 def k_anonymity(table: pd.DataFrame, quasi_identifiers: object) -> KAnonymity:
     """k (the smallest class size), unique records and classes for these quasi-identifiers."""
     sizes = class_sizes(table, quasi_identifiers)
+    return _risk_of(check_quasi_identifiers(quasi_identifiers), sizes)
+
+
+def _risk_of(chosen: tuple[str, ...], sizes: pd.Series) -> KAnonymity:
     return KAnonymity(
-        quasi_identifiers=check_quasi_identifiers(quasi_identifiers),
+        quasi_identifiers=chosen,
         k=int(sizes.min()),
         n_records=int(sizes.sum()),
         n_classes=int(sizes.size),
         n_unique=int((sizes == 1).sum()),
     )
+
+
+def _class_sizes_from(all_sizes: pd.Series, chosen: tuple[str, ...]) -> pd.Series:
+    """``class_sizes`` for ``chosen``, from the class sizes over all four quasi-identifiers.
+
+    Why it is the same: a class for fewer quasi-identifiers is the union of the classes
+    that share its values, so its size is their sum; grouping sorts the values as
+    ``class_sizes`` does, and only non-empty classes exist in ``all_sizes``.
+    """
+    return all_sizes.groupby(level=list(chosen), sort=True).sum()
 
 
 def qi_label(quasi_identifiers: Iterable[str]) -> str:
@@ -361,23 +403,65 @@ def aggregate(table: pd.DataFrame, quasi_identifiers: object) -> pd.Series:
     return sizes
 
 
-def run_pipeline(raw: pd.DataFrame, quasi_identifiers: object, key: bytes, key_label: str = "") -> PipelineResult:
-    """Run the four steps on ``raw`` (from ``raw_table``) with the chosen quasi-identifiers."""
-    chosen = check_quasi_identifiers(quasi_identifiers)
-    key = _check_key(key)
+@dataclass(frozen=True)
+class RawSummary:
+    """What ``run_pipeline`` needs from a whole raw table, worked out once by ``summarise_raw``.
+
+    ``class_sizes``: records per combination of all four quasi-identifiers (a few
+    thousand numbers even for a million members); every other choice of
+    quasi-identifiers is a sum over it.
+    """
+
+    n_records: int
+    class_sizes: pd.Series
+
+
+def _check_raw(raw: object) -> None:
     if not isinstance(raw, pd.DataFrame):
         raise CourseInputError("table", type(raw).__name__, "the raw synthetic table (raw_table())")
     needed = [*DIRECT_IDENTIFIERS, *QUASI_IDENTIFIERS, SENSITIVE]
     missing = [c for c in needed if c not in raw.columns]
     if missing:
         raise CourseInputError("table", f"no column {missing[0]!r}", "the raw synthetic table (raw_table())")
-    risk = k_anonymity(raw, chosen)
+
+
+def summarise_raw(raw: pd.DataFrame) -> RawSummary:
+    """Check a raw table (from ``raw_table``) and count its classes, once for every later run.
+
+    Raises the same messages, in the same order, as ``run_pipeline`` gives for a bad
+    table: not a table, a missing column, no records, a member ID that is not text.
+    """
+    _check_raw(raw)
+    sizes = class_sizes(raw, tuple(QUASI_IDENTIFIERS))  # says "no records" for an empty table
+    # Every member ID must be one that could be pseudonymised, as when all were hashed.
+    for identifier in raw["member_id"].tolist():
+        _check_identifier(identifier)
+    return RawSummary(n_records=len(raw), class_sizes=sizes)
+
+
+def run_pipeline(raw: pd.DataFrame, quasi_identifiers: object, key: bytes, key_label: str = "",
+                 summary: RawSummary | None = None) -> PipelineResult:
+    """Run the four steps on ``raw`` (from ``raw_table``) with the chosen quasi-identifiers.
+
+    ``summary``: ``summarise_raw(raw)`` of this same, unchanged table, so that a widget
+    counts the table once instead of at every change; made here when not given.
+    """
+    chosen = check_quasi_identifiers(quasi_identifiers)
+    key = _check_key(key)
+    _check_raw(raw)
+    if summary is None:
+        summary = summarise_raw(raw)
     n = len(raw)
+    if summary.n_records != n:
+        raise ValueError("summary is not of this raw table: use summarise_raw(raw)")
+    counts = _class_sizes_from(summary.class_sizes, chosen)
+    risk = _risk_of(chosen, counts)
     dropped_qis = [QUASI_SHORT[q] for q in QUASI_IDENTIFIERS if q not in chosen]
     risk_text = (f"k = {risk.k} for {qi_label(chosen)}; {risk.n_unique} of {n} records "
                  f"({risk.share_unique:.0%}) are unique")
 
-    raw_view = raw[[*DIRECT_IDENTIFIERS, *chosen, SENSITIVE]].head(PREVIEW_ROWS)
+    first_rows = raw.head(PREVIEW_ROWS)  # all that the previews show of the records
+    raw_view = first_rows[[*DIRECT_IDENTIFIERS, *chosen, SENSITIVE]]
     step_raw = Step(
         "raw", "1. Raw: the agency's own record",
         _display_columns(raw_view), [],
@@ -387,8 +471,10 @@ def run_pipeline(raw: pd.DataFrame, quasi_identifiers: object, key: bytes, key_l
         note="Nothing removed yet. These people are fictional; a real table like this never leaves the agency.",
     )
 
-    pseudo = raw[[*chosen, SENSITIVE]].copy()
-    pseudo.insert(0, "pseudonym", pseudonymise(raw["member_id"], key))
+    # Only the previewed rows are hashed: no other pseudonym is shown or kept, and
+    # summarise_raw has checked that every member ID could be hashed.
+    pseudo = first_rows[[*chosen, SENSITIVE]].copy()
+    pseudo.insert(0, "pseudonym", pseudonymise(first_rows["member_id"], key))
     step_pseudo = Step(
         "pseudonymised", "2. Pseudonymised: direct identifiers replaced",
         _display_columns(pseudo.head(PREVIEW_ROWS)),
@@ -405,7 +491,7 @@ def run_pipeline(raw: pd.DataFrame, quasi_identifiers: object, key: bytes, key_l
              "the same key gives the same pseudonym in every file, and whoever holds the key can recompute it.",
     )
 
-    counts = aggregate(raw, chosen)
+    counts = counts.rename("count")  # as aggregate(raw, chosen)
     # The exact counts are not shown at this step (the course shows no count from 1 to
     # 10 anywhere): each count is shown as a size band, which is what the risk is about.
     agg_view = counts.reset_index()
@@ -491,10 +577,11 @@ def pipeline_html(result: PipelineResult) -> str:
 def combination_risks(raw: pd.DataFrame) -> pd.DataFrame:
     """k and the share of unique records for every non-empty combination of quasi-identifiers."""
     rows = []
-    names = list(QUASI_IDENTIFIERS)
+    names = tuple(QUASI_IDENTIFIERS)
+    all_sizes = class_sizes(raw, names)  # one pass over the records; each combination sums it
     for size in range(1, len(names) + 1):
         for combo in itertools.combinations(names, size):  # 15 combinations
-            risk = k_anonymity(raw, combo)
+            risk = _risk_of(combo, _class_sizes_from(all_sizes, combo))
             rows.append({
                 "combination": _sentence_case(qi_label(combo)),
                 "n_quasi_identifiers": size,

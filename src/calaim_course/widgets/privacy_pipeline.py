@@ -30,7 +30,9 @@ def privacy_pipeline(raw=None, quasi_identifiers: object = pp.DEFAULT_QUASI_IDEN
     raw = pp.raw_table() if raw is None else raw
     start = pp.check_quasi_identifiers(quasi_identifiers)
     seed_number = pp.parse_seed(seed)
-    state = {"key": pp.demo_key(seed_number), "label": _key_label(seed_number), "result": None}
+    # "summary": the raw table's class sizes, counted at the first update and reused by
+    # every later one; true as long as ``raw`` is not changed, and this widget never changes it.
+    state = {"key": pp.demo_key(seed_number), "label": _key_label(seed_number), "result": None, "summary": None}
 
     boxes = {
         name: widgets.Checkbox(value=name in start, description=label, indent=False, style=_STYLE,
@@ -45,8 +47,10 @@ def privacy_pipeline(raw=None, quasi_identifiers: object = pp.DEFAULT_QUASI_IDEN
     message = message_area()
 
     def render():
-        chosen = [name for name, box in boxes.items() if box.value]
-        outcome = pp.run_pipeline(raw, chosen, state["key"], key_label=state["label"])
+        chosen = pp.check_quasi_identifiers([name for name, box in boxes.items() if box.value])
+        if state["summary"] is None:  # the table is checked after the choice, in run_pipeline's order
+            state["summary"] = pp.summarise_raw(raw)
+        outcome = pp.run_pipeline(raw, chosen, state["key"], key_label=state["label"], summary=state["summary"])
         state["result"] = outcome
         result.value = pp.pipeline_html(outcome)
 
