@@ -34,7 +34,7 @@ population; an unknown stratification; a seed that is not a whole number) raise
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import altair as alt
 import numpy as np
@@ -82,15 +82,47 @@ SYNTHETIC_NOTE = ("Synthetic data: Cedar Lantern Survivor Services and both plan
 
 # --------------------------------------------------------------------------- population
 @dataclass(frozen=True)
+class Strata:
+    """One stratification of a population, worked out once so that each draw only picks rows.
+
+    ``labels``: the stratum of each chart (``ChartPopulation.stratum_labels``); ``order``:
+    the strata in their fixed order (``ChartPopulation.strata``); ``rows``: for each stratum
+    in that order, the row positions of its charts, ascending; ``sizes``: charts per stratum;
+    ``members``: distinct members (people) per stratum.
+    """
+
+    labels: pd.Series
+    order: tuple[str, ...]
+    rows: tuple[np.ndarray, ...]
+    sizes: tuple[int, ...]
+    members: tuple[int, ...]
+
+    def size_series(self) -> pd.Series:
+        """Charts per stratum, indexed by stratum name (a new Series: callers may rename its index)."""
+        return pd.Series(self.sizes, index=pd.Index(list(self.order), name="Stratum"), dtype="int64", name="count")
+
+
+@dataclass(frozen=True)
 class ChartPopulation:
     """The charts a review can sample from: one row per billed service that was reviewed.
 
     Columns: ``audit_id``, ``service_id``, ``member_id``, ``plan`` (plan name),
     ``service`` (ECM, Community Supports or CHW), ``audit_date``, the six element flags,
     ``elements_present`` and ``elements_missing``. Rows sorted by ``audit_id``.
+    The charts table is read-only once the population is built: the strata and totals
+    below are computed on first use and kept.
     """
 
     charts: pd.DataFrame
+    # Strata (key: the stratification) and population totals (key: their name), computed on
+    # first use. Safe because nothing changes ``charts`` after the population is built.
+    _cache: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def _cached(self, key, compute):
+        """``compute()`` the first time ``key`` is asked for, the kept value after that."""
+        if key not in self._cache:
+            self._cache[key] = compute()
+        return self._cache[key]
 
     @property
     def size(self) -> int:
@@ -105,18 +137,99 @@ class ChartPopulation:
 
     def strata(self, stratification: str) -> list[str]:
         """Stratum names in a fixed order: plans alphabetically, services in program order."""
+        return list(self.stratified(stratification).order)
+
+    def stratified(self, stratification: str) -> Strata:
+        """The population's strata for ``stratification`` ("none", "plan" or "service"), kept after the first call."""
+        return self._cached(("strata", stratification), lambda: self._compute_strata(stratification))
+
+    def _compute_strata(self, stratification: str) -> Strata:
         labels = self.stratum_labels(stratification)
+        codes, distinct = pd.factorize(labels, use_na_sentinel=False)  # one pass: each chart's label number
+        distinct = distinct.tolist()
         if stratification == "service":
-            return [s for s in SERVICE_LABELS.values() if (labels == s).any()]
-        return sorted(labels.unique().tolist())
+            order = [s for s in SERVICE_LABELS.values() if s in distinct]
+        else:
+            order = sorted(distinct)
+        # The stratum of each chart as its position in ``order`` (-1: in no listed stratum).
+        place = {stratum: i for i, stratum in enumerate(order)}
+        stratum = np.array([place.get(label, -1) for label in distinct], dtype="int64")[codes]
+        # One stable sort by stratum gives every stratum's rows in ascending order.
+        by_stratum = np.argsort(stratum, kind="stable")
+        ends = np.cumsum(np.bincount(stratum[stratum >= 0], minlength=len(order)))
+        start = int((stratum < 0).sum())  # charts in no listed stratum sort first
+        rows = tuple(np.split(by_stratum[start:], ends[:-1])) if order else ()
+        return Strata(labels, tuple(order), rows, tuple(len(r) for r in rows),
+                      tuple(self._distinct_members(r) for r in rows))
+
+    def _member_codes(self) -> tuple[np.ndarray, int]:
+        """Each chart's member as a number (-1 when missing), and how many distinct members there are."""
+        def compute():
+            codes, members = pd.factorize(self.charts["member_id"])
+            return codes, len(members)
+        return self._cached("member codes", compute)
+
+    def _distinct_members(self, rows: np.ndarray) -> int:
+        """Distinct members among the charts at ``rows`` (what ``nunique`` counts: missing IDs left out)."""
+        codes, count = self._member_codes()
+        seen = np.zeros(count, dtype=bool)
+        chosen = codes[rows]
+        seen[chosen[chosen >= 0]] = True
+        return int(seen.sum())
+
+    def prepare(self) -> ChartPopulation:
+        """Work out every stratification and total now (a widget does this when it is built,
+        so that no control change pays for it). Returns the population."""
+        for stratification in STRATIFICATIONS:
+            self.stratified(stratification)
+        self.member_count()
+        self._element_means()
+        self.compliance()
+        return self
+
+    def member_count(self) -> int:
+        """Distinct members (people) with a reviewed chart."""
+        return self._cached("member_count", lambda: self._member_codes()[1])
+
+    def _element_means(self) -> pd.Series:
+        return self._cached("element_means", lambda: self.charts[list(ELEMENTS)].mean())
 
     def element_rates(self) -> pd.Series:
         """Share of charts (0 to 1) with each element present, over the whole population."""
-        return self.charts[list(ELEMENTS)].mean().rename(index=ELEMENTS)
+        return self._element_means().rename(index=ELEMENTS)
 
     def compliance(self) -> float:
         """Share of all required elements present in every chart of the population (0 to 1)."""
-        return float(self.charts["elements_present"].sum() / (len(ELEMENTS) * self.size))
+        return self._cached("compliance", lambda: float(
+            self.charts["elements_present"].sum() / (len(ELEMENTS) * self.size)))
+
+
+SERVICE_ID_PREFIX = "SYN-SVC-"
+
+
+def _audited_service_rows(service_ids: pd.Series, audited: pd.Series) -> np.ndarray | None:
+    """Row positions in ``service_ids`` of the ``audited`` service IDs; None when the shortcut does not apply.
+
+    Why: a merge sorted every service ID (ten million at 1M members) to find the few
+    audited ones. Synthetic service IDs count up from 1 in table order (SYN-SVC-000000001
+    is row 0), so the number in each audited ID gives its row; each guessed row is checked
+    against the whole ID. ``service_id`` is the services table's primary key (unique by its schema).
+    None (use the merge) when an audited ID is missing, repeated or not at its row.
+    """
+    # Any ID not of that form gets a wrong or no row here, and the check below catches it.
+    start = len(SERVICE_ID_PREFIX)
+    try:
+        rows = np.array([int(service_id[start:]) for service_id in audited.tolist()], dtype="int64") - 1
+    except (TypeError, ValueError, OverflowError):  # not text, no number, or a number too large
+        return None
+    if ((rows < 0) | (rows >= len(service_ids))).any():
+        return None
+    if not (service_ids.take(rows).to_numpy(dtype=object) == audited.to_numpy(dtype=object)).all():
+        return None
+    in_order = np.sort(rows)
+    if (in_order[1:] == in_order[:-1]).any():  # the same service audited twice: the merge's one-to-one check
+        return None
+    return rows
 
 
 def chart_population(world=None) -> ChartPopulation:
@@ -128,10 +241,16 @@ def chart_population(world=None) -> ChartPopulation:
     audits = world.audits.copy()
     for column in ("plan_id", "member_id", "staff_id"):
         audits[column] = audits[column].astype("str")
-    services = world.services[["service_id", "program"]].astype({"program": "str"})
     names = world.organizations.set_index(world.organizations["org_id"].astype("str"))["name"].astype("str")
-    charts = audits.merge(services, on="service_id", how="left", validate="one_to_one")
-    charts["plan"] = charts["plan_id"].map(names).str.replace(" (fictional)", "", regex=False)
+    names = names.str.replace(" (fictional)", "", regex=False)  # on the few organizations, not on every chart
+    rows = _audited_service_rows(world.services["service_id"], audits["service_id"])
+    if rows is None:
+        services = world.services[["service_id", "program"]].astype({"program": "str"})
+        charts = audits.merge(services, on="service_id", how="left", validate="one_to_one")
+    else:  # the same table as the one-to-one left merge: audits in order, each with its service's program
+        charts = audits.reset_index(drop=True)
+        charts["program"] = world.services["program"].take(rows).astype("str").reset_index(drop=True)
+    charts["plan"] = charts["plan_id"].map(names)
     charts["service"] = charts["program"].map(SERVICE_LABELS)
     if charts["service"].isna().any():  # only billed ECM, Community Supports and CHW are audited
         raise CourseInputError("audits table", "a reviewed service that is not ECM, Community Supports or CHW",
@@ -142,7 +261,11 @@ def chart_population(world=None) -> ChartPopulation:
     charts["elements_missing"] = len(ELEMENTS) - charts["elements_present"]
     keep = ["audit_id", "service_id", "member_id", "plan", "service", "audit_date", *ELEMENTS,
             "elements_present", "elements_missing"]
-    return ChartPopulation(charts[keep].sort_values("audit_id").reset_index(drop=True))
+    charts = charts[keep]
+    audit_ids = pd.Index(charts["audit_id"])
+    if not (audit_ids.is_monotonic_increasing and audit_ids.is_unique):  # usually already in order: no sort needed
+        charts = charts.sort_values("audit_id")
+    return ChartPopulation(charts.reset_index(drop=True))
 
 
 # --------------------------------------------------------------------------- inputs
@@ -212,10 +335,11 @@ def allocate(stratum_sizes: pd.Series, n: int) -> pd.DataFrame:
     whole = (sizes * n) // total
     remainder = (sizes * n) % total
     left = n - int(whole.sum())
-    order = sorted(range(len(sizes)), key=lambda i: (-int(remainder.iloc[i]), -int(sizes.iloc[i]), i))
-    extra = pd.Series(0, index=sizes.index, dtype="int64")
-    for i in order[:left]:
-        extra.iloc[i] = 1
+    remainders, counts = remainder.to_numpy(), sizes.to_numpy()
+    order = sorted(range(len(sizes)), key=lambda i: (-int(remainders[i]), -int(counts[i]), i))
+    extra = np.zeros(len(sizes), dtype="int64")
+    extra[order[:left]] = 1
+    extra = pd.Series(extra, index=sizes.index)
     return pd.DataFrame({
         "Charts in population": sizes,
         "Share of charts": sizes / total,
@@ -242,14 +366,15 @@ class AuditSample:
     # ---- scores
     def stratum_scores(self) -> pd.DataFrame:
         """Per stratum: charts sampled, elements present and checked, and the stratum's score."""
-        frame = pd.DataFrame({"Stratum": self.strata_of_sample.to_numpy(),
-                              "present": self.charts["elements_present"].to_numpy()})
-        grouped = frame.groupby("Stratum", sort=False)["present"].agg(["count", "sum"])
-        grouped = grouped.reindex(self.allocation.index, fill_value=0)
-        grouped["checked"] = grouped["count"] * len(ELEMENTS)
+        strata = self.allocation.index
+        position = strata.get_indexer(self.strata_of_sample)  # every sampled chart is in a listed stratum
+        charts = np.bincount(position, minlength=len(strata)).astype("int64")
+        present = np.zeros(len(strata), dtype="int64")
+        np.add.at(present, position, self.charts["elements_present"].to_numpy(dtype="int64"))
+        checked = charts * len(ELEMENTS)
         with np.errstate(invalid="ignore", divide="ignore"):
-            grouped["score"] = np.where(grouped["checked"] > 0, grouped["sum"] / grouped["checked"].clip(lower=1), np.nan)
-        return grouped.rename(columns={"count": "charts", "sum": "present"})
+            score = np.where(checked > 0, present / np.clip(checked, 1, None), np.nan)
+        return pd.DataFrame({"charts": charts, "present": present, "checked": checked, "score": score}, index=strata)
 
     def plain_score(self) -> float:
         """Elements present / elements checked over the whole sample (0 to 1)."""
@@ -276,19 +401,34 @@ class AuditSample:
     # ---- tables for people to read
     def members_by_stratum(self) -> pd.Series:
         """Distinct members (people) whose charts are in each stratum of the population."""
-        labels = self.population.stratum_labels(self.stratification)
-        members = self.population.charts["member_id"]
-        counts = pd.Series({s: members[labels == s].nunique() for s in self.allocation.index}, dtype="int64")
+        strata = self.population.stratified(self.stratification)
+        members = dict(zip(strata.order, strata.members))
+        counts = pd.Series({s: members[s] for s in self.allocation.index}, dtype="int64")
         counts.index.name = "Stratum"
         return counts.rename("Members")
+
+    def _members_shown(self) -> tuple[np.ndarray, list[str], str]:
+        """Members per stratum as shown: the suppressed counts, their percentages and the note.
+
+        They depend only on the population and the strata, never on the size or the seed,
+        so the population keeps them (key: the stratification and its strata).
+        """
+        def compute():
+            members = self.members_by_stratum()
+            hidden = suppress_counts(members)
+            # Percent of all reviewed members in this stratum (a member can be in two strata).
+            share = suppress_statistics(members / self.population.member_count() * 100, hidden)
+            return (suppress_for_display(hidden).iloc[:, 0].to_numpy(),
+                    [SUPPRESSED_LABEL if pd.isna(v) else f"{v:.0f}%" for v in share], suppression_note(hidden))
+
+        counts, shares, note = self.population._cached(
+            ("members shown", self.stratification, tuple(self.allocation.index)), compute)
+        return counts.copy(), list(shares), note
 
     def allocation_display(self) -> pd.DataFrame:
         """The allocation with its rounding, and members per stratum small-cell suppressed."""
         alloc = self.allocation
-        members = self.members_by_stratum()
-        hidden = suppress_counts(members)
-        # Percent of all reviewed members in this stratum (a member can be in two strata).
-        share = suppress_statistics(members / self.population.charts["member_id"].nunique() * 100, hidden)
+        members_shown, shares_shown, _ = self._members_shown()
         return pd.DataFrame({
             "Stratum": alloc.index,
             "Charts in population": alloc["Charts in population"].map("{:,}".format).to_numpy(),
@@ -297,17 +437,17 @@ class AuditSample:
             "Whole part": alloc["Whole part"].astype(str).to_numpy(),
             "Extra chart (largest remainder)": alloc["Extra chart"].map({0: "no", 1: "yes"}).to_numpy(),
             "Charts sampled": alloc["Charts sampled"].astype(str).to_numpy(),
-            "Members (people) in stratum": suppress_for_display(hidden).iloc[:, 0].to_numpy(),
-            "Members as % of all reviewed": [SUPPRESSED_LABEL if pd.isna(v) else f"{v:.0f}%" for v in share],
+            "Members (people) in stratum": members_shown,
+            "Members as % of all reviewed": shares_shown,
         })
 
     def member_suppression_note(self) -> str:
-        return suppression_note(suppress_counts(self.members_by_stratum()))
+        return self._members_shown()[2]
 
     def element_table(self) -> pd.DataFrame:
         """Per element: found and missing in the sample, the sample rate, and the rate in all charts."""
         present = self.charts[list(ELEMENTS)].sum()
-        population_rate = self.population.charts[list(ELEMENTS)].mean()
+        population_rate = self.population._element_means()
         return pd.DataFrame({
             "Documentation element": [ELEMENTS[e] for e in ELEMENTS],
             "Found in sample": [int(present[e]) for e in ELEMENTS],
@@ -376,13 +516,13 @@ class AuditSample:
         return text
 
 
-def _choose(labels: np.ndarray, order: list[str], counts: list[int], seed: int) -> np.ndarray:
-    """Row positions of the sample: ``counts[i]`` charts drawn without replacement from
-    stratum ``order[i]``, strata in that fixed order, so a seed always gives the same charts."""
+def _choose(rows_by_stratum: tuple[np.ndarray, ...], counts: list[int], seed: int) -> np.ndarray:
+    """Row positions of the sample: ``counts[i]`` charts drawn without replacement from the
+    rows ``rows_by_stratum[i]`` (ascending), strata in their fixed order, so a seed always
+    gives the same charts."""
     rng = np.random.default_rng(seed)
     picked = []
-    for stratum, k in zip(order, counts):
-        rows = np.flatnonzero(labels == stratum)
+    for rows, k in zip(rows_by_stratum, counts):
         picked.append(rows[np.sort(rng.choice(len(rows), size=k, replace=False))] if k else rows[:0])
     return np.sort(np.concatenate(picked))
 
@@ -393,14 +533,13 @@ def draw_sample(population: ChartPopulation, size: object = DEFAULT_SIZE, strati
     strat = parse_stratification(stratification)
     n = parse_sample_size(size, population.size)
     seed_value = parse_seed(seed)
-    labels = population.stratum_labels(strat)
-    order = population.strata(strat)
-    allocation = allocate(labels.value_counts().reindex(order), n)
+    strata = population.stratified(strat)
+    allocation = allocate(strata.size_series(), n)
     allocation.index.name = "Stratum"
-    chosen = _choose(labels.to_numpy(), order, allocation["Charts sampled"].tolist(), seed_value)
+    chosen = _choose(strata.rows, allocation["Charts sampled"].tolist(), seed_value)
     charts = population.charts.iloc[chosen].reset_index(drop=True)
     return AuditSample(population, n, strat, seed_value, allocation, charts,
-                       labels.iloc[chosen].reset_index(drop=True))
+                       strata.labels.iloc[chosen].reset_index(drop=True))
 
 
 # --------------------------------------------------------------------------- charts
@@ -481,14 +620,14 @@ def sampling_spread(population: ChartPopulation, sizes=SPREAD_SIZES, draws: int 
     present = population.charts["elements_present"].to_numpy()
     for n in sizes:
         for strat, design in DESIGNS.items():
-            labels = population.stratum_labels(strat).to_numpy()
-            order = population.strata(strat)
-            alloc = allocate(pd.Series([int((labels == s).sum()) for s in order], index=order), n)
+            strata = population.stratified(strat)
+            labels, order = strata.labels.to_numpy(), strata.order
+            alloc = allocate(pd.Series(strata.sizes, index=list(order)), n)
             counts = alloc["Charts sampled"].tolist()
             weights = alloc["Share of charts"].to_numpy()
             scores = np.empty(draws)
             for k in range(draws):
-                chosen = _choose(labels, order, counts, seed + k)
+                chosen = _choose(strata.rows, counts, seed + k)
                 per_stratum = np.array([present[chosen][labels[chosen] == s].mean() if c else np.nan
                                         for s, c in zip(order, counts)])
                 used = ~np.isnan(per_stratum)

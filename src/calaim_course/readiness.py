@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from typing import Mapping
 
 import altair as alt
+import numpy as np
 import pandas as pd
 
 from calaim_course.charts import OKABE_ITO
@@ -69,6 +70,7 @@ EXAMPLE_ANSWERS = {
     "tech_security": 2, "tech_roles": 1, "tech_audit": 1, "tech_consent": 1,
 }
 
+_SCALE_BY_LABEL = {label.lower(): number for number, label in SCALE.items()}
 _NUMBER_FIRST = re.compile(r"^\s*([+-]?[0-9]+(?:\.[0-9]+)?)\s*(?:[-:.)]\s*)?(.*)$")
 
 
@@ -94,6 +96,27 @@ def _questions() -> pd.DataFrame:
     table["_domain_order"] = table["domain"].map(list(DOMAINS).index)
     table = table.sort_values(["_domain_order", "order"], kind="stable").drop(columns="_domain_order")
     return table.set_index("question_id", drop=False)
+
+
+@functools.lru_cache(maxsize=1)
+def _question_texts() -> dict[str, str]:
+    """Each question's text by question id, in domain order (the cached table is read, never changed)."""
+    table = _questions()
+    return dict(zip(table["question_id"], table["question"]))
+
+
+@functools.lru_cache(maxsize=1)
+def _question_columns() -> dict[str, np.ndarray]:
+    """The columns ``assess`` lists, as arrays in the table's order (read only; ``assess`` takes rows from them)."""
+    table = _questions()
+    return {column: table[column].to_numpy() for column in ("question_id", "domain", "domain_label", "question", "why")}
+
+
+@functools.lru_cache(maxsize=1)
+def _question_ids_by_domain() -> dict[str, list[str]]:
+    """The question ids of each domain, in the table's order."""
+    table = _questions()
+    return {domain: table.loc[table["domain"] == domain, "question_id"].tolist() for domain in DOMAINS}
 
 
 def resources() -> pd.DataFrame:
@@ -133,11 +156,11 @@ def parse_answer(question_id: str, value: object) -> int:
     ("2 Partly in place", as the widget's list offers them). Anything else raises
     ``CourseInputError`` naming the question.
     """
-    table = questions()
-    if question_id not in table.index:
+    texts = _question_texts()
+    if question_id not in texts:
         raise CourseInputError("Question", question_id, "a question id from readiness_questions.csv, such as gov_plans")
-    field = _question_field(question_id, table.loc[question_id, "question"])
-    labels = {label.lower(): number for number, label in SCALE.items()}
+    field = _question_field(question_id, texts[question_id])
+    labels = _SCALE_BY_LABEL
     if isinstance(value, bool) or value is None:
         raise CourseInputError(field, value, EXPECTED_ANSWER)
     if isinstance(value, int):
@@ -180,14 +203,14 @@ def parse_answers(answers: Mapping[str, object] | None) -> dict[str, int]:
         answers = {}
     if not isinstance(answers, Mapping):
         raise CourseInputError("Answers", answers, "a mapping from question id to an answer from 0 to 3")
-    table = questions()
-    unknown = [key for key in answers if key not in table.index]
+    texts = _question_texts()
+    unknown = [key for key in answers if key not in texts]
     if unknown:
         raise CourseInputError("Question", unknown[0], "a question id from readiness_questions.csv, such as gov_plans")
     checked = {}
-    for question_id, row in table.iterrows():  # two dozen questions
+    for question_id, text in texts.items():  # two dozen questions, in the table's order
         if question_id not in answers:
-            raise CourseInputError(_question_field(question_id, row["question"]), "no answer", EXPECTED_ANSWER)
+            raise CourseInputError(_question_field(question_id, text), "no answer", EXPECTED_ANSWER)
         checked[question_id] = parse_answer(question_id, answers[question_id])
     return checked
 
@@ -206,8 +229,9 @@ class Assessment:
     @property
     def gaps(self) -> list[str]:
         """Gap domains, weakest first (ties in the course's domain order)."""
-        gaps = self.domains[self.domains["gap"]]
-        return list(gaps.sort_values("score", kind="stable")["domain"])
+        frame = self.domains
+        gaps = [(domain, score) for domain, score, gap in zip(frame["domain"], frame["score"], frame["gap"]) if gap]
+        return [domain for domain, _ in sorted(gaps, key=lambda pair: pair[1])]  # sorted() is stable
 
     @property
     def overall(self) -> float:
@@ -220,12 +244,10 @@ class Assessment:
 def assess(answers: Mapping[str, object] | None = None) -> Assessment:
     """Score ``answers`` (the example agency's answers when None) by domain."""
     checked = parse_answers(EXAMPLE_ANSWERS if answers is None else answers)
-    table = questions()
-    table["answer"] = table["question_id"].map(checked)
     rows = []
     for domain, label in DOMAINS.items():
-        group = table[table["domain"] == domain]
-        points, count = int(group["answer"].sum()), len(group)
+        ids = _question_ids_by_domain()[domain]
+        points, count = sum(checked[question_id] for question_id in ids), len(ids)
         possible = MAX_ANSWER * count
         rows.append({
             "domain": domain, "label": label, "questions": count, "points": points, "possible": possible,
@@ -233,12 +255,14 @@ def assess(answers: Mapping[str, object] | None = None) -> Assessment:
             # compare whole numbers (points < 2 x questions), not rounded percentages
             "gap": points < GAP_AVERAGE * count,
         })
-    low = table[table["answer"] < GAP_AVERAGE]
+    columns = _question_columns()
+    answer = np.array([checked[question_id] for question_id in columns["question_id"]], dtype="int64")
+    low = np.flatnonzero(answer < GAP_AVERAGE)
     to_work_on = pd.DataFrame({
-        "question_id": low["question_id"].to_numpy(), "domain": low["domain"].to_numpy(),
-        "domain_label": low["domain_label"].to_numpy(), "question": low["question"].to_numpy(),
-        "answer": low["answer"].astype(int).to_numpy(), "answer_label": low["answer"].map(SCALE).to_numpy(),
-        "why": low["why"].to_numpy(),
+        "question_id": columns["question_id"][low], "domain": columns["domain"][low],
+        "domain_label": columns["domain_label"][low], "question": columns["question"][low],
+        "answer": answer[low], "answer_label": np.array([SCALE[a] for a in answer[low]], dtype=object),
+        "why": columns["why"][low],
     })
     return Assessment(checked, pd.DataFrame(rows), to_work_on)
 
@@ -249,8 +273,14 @@ def matching_resources(assessment: Assessment) -> pd.DataFrame:
     Columns: resource_id, name, kind, fits (gap domain labels), status, status_note,
     what_it_offers, how_to_use, source_url, confidence. Empty when there is no gap.
     """
-    gaps = assessment.gaps
-    table = resources()
+    return _resources_for_gaps(tuple(assessment.gaps)).copy()
+
+
+@functools.lru_cache(maxsize=256)
+def _resources_for_gaps(gaps: tuple[str, ...]) -> pd.DataFrame:
+    """``matching_resources`` for gap domains ``gaps`` (weakest first). Cached on that tuple:
+    the result depends only on it and on the resource table, which is read once. Callers copy."""
+    table = _resources()
     columns = ["resource_id", "name", "kind", "fits", "status", "status_note", "what_it_offers", "how_to_use",
                "source_url", "confidence"]
     if not gaps:
@@ -292,7 +322,7 @@ def finding(assessment: Assessment) -> str:
     named = [f"{frame.loc[d, 'label'].lower()} ({frame.loc[d, 'score']:.1f} out of 100)" for d in gaps]
     listed = named[0] if len(named) == 1 else ", ".join(named[:-1]) + " and " + named[-1]
     verb = "is" if len(gaps) == 1 else "are"
-    found = len(matching_resources(assessment))
+    found = len(_resources_for_gaps(tuple(gaps)))
     sentence = f"{listed[0].upper()}{listed[1:]} {verb} below {line}; {found} resources fit"
     sentence += " it." if len(gaps) == 1 else " them."
     if strongest.name not in gaps:

@@ -37,7 +37,7 @@ def sample_html(sample: sampling.AuditSample) -> str:
 
 def audit_sample_picker(population: sampling.ChartPopulation | None = None) -> widgets.VBox:
     """Typed size and seed, a stratification drop-down; the sample and its score update on change."""
-    population = population or sampling.chart_population()
+    population = (population or sampling.chart_population()).prepare()
     size = widgets.Text(value=str(sampling.DEFAULT_SIZE), description="Sample size:", style=STYLE, layout=WIDE,
                         continuous_update=False, placeholder=f"1 to {population.size} charts")
     stratification = widgets.Dropdown(options=[(label, key) for key, label in sampling.STRATIFICATIONS.items()],

@@ -21,13 +21,16 @@ def how_sure(confidence: str, status: str) -> str:
 def _bars_html(assessment: readiness.Assessment) -> str:
     """Scores as a text table with a plain bar in each row (the number is always in words too)."""
     rows = []
-    for row in assessment.domains.itertuples(index=False):
-        status = "Gap: below the line" if row.gap else "On track"
+    frame = assessment.domains
+    # Plain Python values, as itertuples gives them, without building a named tuple class per call.
+    for label, points, possible, score, gap in zip(*(frame[c].tolist() for c in ("label", "points", "possible",
+                                                                                  "score", "gap"))):
+        status = "Gap: below the line" if gap else "On track"
         colour = readiness.STATUS_COLOURS[status]
         rows.append(
-            f"<tr><th scope=\"row\">{html.escape(row.label)}</th><td>{row.points} of {row.possible}</td>"
-            f"<td>{row.score:.1f}</td><td aria-hidden=\"true\" style=\"min-width:12rem\">"
-            f"<span style=\"display:inline-block;height:0.9em;width:{row.score * 0.12:.2f}rem;background:{colour}\"></span></td>"
+            f"<tr><th scope=\"row\">{html.escape(label)}</th><td>{points} of {possible}</td>"
+            f"<td>{score:.1f}</td><td aria-hidden=\"true\" style=\"min-width:12rem\">"
+            f"<span style=\"display:inline-block;height:0.9em;width:{score * 0.12:.2f}rem;background:{colour}\"></span></td>"
             f"<td>{status}</td></tr>"
         )
     return (
