@@ -57,6 +57,7 @@ import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pandera.errors as pandera_errors
 from pandera.pandas import Check, Column, DataFrameSchema
@@ -74,6 +75,7 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # CWE-1236 (formula injection
 FIRST_DATE, LAST_DATE = dt.date(1900, 1, 1), dt.date(2100, 12, 31)
 UNDER_16 = "Under 16"
 MISSING_LABEL = "(missing)"
+TOTAL_NAME = "Total"  # the margins of a two-way count
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 WHOLE_NUMBER = re.compile(r"^[+-]?\d{1,15}$")  # 15 digits: far above any real count
 TRUE_WORDS = {"true", "t", "yes", "y", "1"}
@@ -220,19 +222,17 @@ def forget_key() -> None:
 
 def _pseudonyms(values: pd.Series) -> pd.Series:
     """HMAC-SHA256 of each id under the session key, shown as PSN- and 16 hex digits
-    (the format of ``calaim_course.privacy_pipeline.pseudonym``)."""
-    key = _session_key()
-    cache: dict[str, str] = {}
-
-    def one(value: str) -> str:
-        if value not in cache:
-            digest = hmac.new(key, value.encode("utf-8"), hashlib.sha256).hexdigest()
-            cache[value] = PSEUDONYM_PREFIX + digest[:PSEUDONYM_HEX]
-        return cache[value]
-
-    return pd.Series(
-        [one(v) if isinstance(v, str) else pd.NA for v in values], index=values.index, dtype="str"
-    )
+    (the format of ``calaim_course.privacy_pipeline.pseudonym``). Each distinct id is
+    hashed once (ids repeat: a member has many services)."""
+    keyed = hmac.new(_session_key(), digestmod=hashlib.sha256)  # copied per id: the key is prepared once
+    codes, distinct = pd.factorize(values)  # missing ids get code -1
+    hashed = [None] * (len(distinct) + 1)
+    for i, value in enumerate(distinct.tolist()):
+        one = keyed.copy()
+        one.update(value.encode("utf-8"))
+        hashed[i] = PSEUDONYM_PREFIX + one.hexdigest()[:PSEUDONYM_HEX]
+    hashed = np.array(hashed, dtype=object)
+    return pd.Series(hashed[codes], index=values.index, dtype="str")  # code -1 picks the final None
 
 
 # ------------------------------------------------------------------------ problems
@@ -411,64 +411,106 @@ def _header(header: list[str], table: str, label: str) -> tuple[dict[int, str], 
 # ------------------------------------------------------------------------- cells
 
 
-def _parse_column(raw: pd.Series, column: ExportColumn, rows: pd.Series, problems: list[Problem]) -> pd.Series:
-    """Typed values for one column; cells that cannot be read become missing and a problem."""
-    text = raw.str.strip()
-    present = text.ne("")
-    bad = pd.Series(False, index=raw.index)
+# Problems a cell can have, in the order a column's problems are listed:
+# (found, from the cell's stripped text; expected).
+_TOO_LONG = (lambda v: f"a cell of {len(v):,} characters", f"at most {MAX_CELL_CHARS} characters")
+_FORMULA = (lambda v: f"a spreadsheet formula (a cell starting with {v[0]!r}); it was not run",
+            "a plain value: type the value itself, or leave the cell empty if there is none")
+_LONG_ID = (lambda v: "an identifier longer than 64 characters", EXPECTED["id"])
+_NOT_ISO = (None, "a date written YYYY-MM-DD, for example 2025-07-03 (other orders such as 07/03/2025 are not guessed)")
+_NOT_REAL = (None, "a real calendar date written YYYY-MM-DD")
+_OUTSIDE = (None, f"a date from {FIRST_DATE:%Y} to {LAST_DATE:%Y}")
+_NOT_NUMBER = (None, "a whole number (digits only, no commas or decimals)")
+_NOT_FLAG = (None, EXPECTED["flag"])
+_CELL_PROBLEMS = {
+    "id": [_TOO_LONG, _FORMULA, _LONG_ID], "text": [_TOO_LONG, _FORMULA], "category": [_TOO_LONG, _FORMULA],
+    "date": [_TOO_LONG, _FORMULA, _NOT_ISO, _NOT_REAL, _OUTSIDE], "count": [_TOO_LONG, _FORMULA, _NOT_NUMBER],
+    "flag": [_TOO_LONG, _FORMULA, _NOT_FLAG],
+}
 
-    def report(mask: pd.Series, found, expected: str) -> None:
-        for i in mask[mask].index:
-            value = text.at[i]
-            problems.append(Problem(f"row {rows.at[i]:,}, column {column.name}",
-                                    found(value) if callable(found) else found, expected,
-                                    row=int(rows.at[i]), column=column.name))
-        bad.loc[mask] = True
 
-    too_long = present & text.str.len().gt(MAX_CELL_CHARS)
-    report(too_long, lambda v: f"a cell of {len(v):,} characters", f"at most {MAX_CELL_CHARS} characters")
-    ok = present & ~too_long
-    if column.kind == "count":
-        number = ok & text.str.match(WHOLE_NUMBER.pattern)
-        formula = ok & ~number & text.str.startswith(FORMULA_STARTS)
-    else:
-        number = pd.Series(False, index=raw.index)
-        formula = ok & text.str.startswith(FORMULA_STARTS)
-    report(formula, lambda v: f"a spreadsheet formula (a cell starting with {v[0]!r}); it was not run",
-           "a plain value: type the value itself, or leave the cell empty if there is none")
-    ok = ok & ~formula
+def _found(problem: tuple, value: str, column: ExportColumn) -> str:
+    found = problem[0]
+    if found is not None:
+        return found(value)
+    if problem is _NOT_REAL and not column.identifying:
+        return f"{value!r}, which is not a real date"
+    return _shown(value, column)
+
+
+def _parse_column(cells: np.ndarray, column: ExportColumn, rows: np.ndarray, problems: list[Problem]) -> pd.Series:
+    """Typed values for one column; cells that cannot be read become missing and a problem.
+
+    Every check depends only on the cell's text, so each distinct text is checked once
+    and its outcome spread back to its rows: a column of 100,000 cells usually holds a
+    few hundred distinct dates or categories. Problems come out by kind, then by row
+    (``load_export`` sorts all problems by row and column)."""
+    codes, distinct = pd.factorize(cells)
+    texts = np.array([value.strip() for value in distinct], dtype=object)
+    n = len(texts)
+
+    def each(test) -> np.ndarray:  # test(text) for every distinct text, as booleans
+        return np.fromiter(map(test, texts), dtype=bool, count=n)
+
+    kinds = _CELL_PROBLEMS[column.kind]
+    # problem[k]: index into ``kinds`` of the problem of distinct text k, -1 for none.
+    problem = np.full(n, -1, dtype=np.int64)
+    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=n)
+    problem[lengths > MAX_CELL_CHARS] = kinds.index(_TOO_LONG)
+    # Still to check: cells with text (an empty cell is missing; the schema checks required columns).
+    unchecked = (lengths > 0) & (lengths <= MAX_CELL_CHARS)
+    formula = each(lambda text: text.startswith(FORMULA_STARTS))
+    if column.kind == "count":  # a number such as -3 is read as a number
+        number = each(lambda text: WHOLE_NUMBER.match(text) is not None)
+        formula &= ~number
+    problem[unchecked & formula] = kinds.index(_FORMULA)
+    unchecked &= ~formula
 
     if column.kind in ("id", "text", "category"):
         if column.kind == "id":
-            long_id = ok & text.str.len().gt(64)
-            report(long_id, "an identifier longer than 64 characters", EXPECTED["id"])
-            ok = ok & ~long_id
-        out = text.where(ok)
-        return out.astype("str")
-    if column.kind == "date":
-        iso = ok & text.str.match(ISO_DATE.pattern)
-        report(ok & ~iso, lambda v: _shown(v, column), "a date written YYYY-MM-DD, for example 2025-07-03 "
-               "(other orders such as 07/03/2025 are not guessed)")
-        parsed = pd.to_datetime(text.where(iso), format="%Y-%m-%d", errors="coerce")
-        not_real = iso & parsed.isna()
-        report(not_real, lambda v: (_shown(v, column) if column.identifying else f"{v!r}, which is not a real date"),
-               "a real calendar date written YYYY-MM-DD")
-        outside = iso & parsed.notna() & ~parsed.between(pd.Timestamp(FIRST_DATE), pd.Timestamp(LAST_DATE))
-        report(outside, lambda v: _shown(v, column), f"a date from {FIRST_DATE:%Y} to {LAST_DATE:%Y}")
-        return parsed.where(iso & ~not_real & ~outside).astype("datetime64[us]")
-    if column.kind == "count":
-        report(ok & ~number, lambda v: _shown(v, column), "a whole number (digits only, no commas or decimals)")
-        values = pd.array([int(v) if n else pd.NA for v, n in zip(text, number)], dtype="Int64")
-        return pd.Series(values, index=raw.index)
-    if column.kind == "flag":
-        lower = text.str.lower()
-        yes, no = ok & lower.isin(TRUE_WORDS), ok & lower.isin(FALSE_WORDS)
-        report(ok & ~yes & ~no, lambda v: _shown(v, column), EXPECTED["flag"])
-        out = pd.Series(pd.NA, index=raw.index, dtype="boolean")
-        out[yes] = True
-        out[no] = False
-        return out
-    raise AssertionError(column.kind)  # every kind is handled above
+            problem[unchecked & (lengths > 64)] = kinds.index(_LONG_ID)
+            unchecked &= lengths <= 64
+        kept = texts.copy()
+        kept[~unchecked] = None  # missing
+        values = pd.Series(kept[codes], dtype="str")
+    elif column.kind == "date":
+        iso = unchecked & each(lambda text: ISO_DATE.match(text) is not None)
+        problem[unchecked & ~iso] = kinds.index(_NOT_ISO)
+        dates = np.full(n, np.datetime64("NaT"), dtype="datetime64[us]")
+        if iso.any():
+            parsed = pd.to_datetime(pd.Series(texts[iso], dtype="str"), format="%Y-%m-%d", errors="coerce")
+            inside = parsed.between(pd.Timestamp(FIRST_DATE), pd.Timestamp(LAST_DATE)).to_numpy()
+            parsed = parsed.astype("datetime64[us]").to_numpy()
+            real = ~np.isnat(parsed)
+            at = np.flatnonzero(iso)
+            problem[at[~real]] = kinds.index(_NOT_REAL)
+            problem[at[real & ~inside]] = kinds.index(_OUTSIDE)
+            dates[at[real & inside]] = parsed[real & inside]
+        values = pd.Series(dates[codes], dtype="datetime64[us]")
+    elif column.kind == "count":
+        problem[unchecked & ~number] = kinds.index(_NOT_NUMBER)
+        read = unchecked & number
+        numbers = np.zeros(n, dtype=np.int64)
+        numbers[read] = [int(text) for text in texts[read]]
+        values = pd.Series(pd.arrays.IntegerArray(numbers[codes], ~read[codes]), dtype="Int64")
+    elif column.kind == "flag":
+        lower = np.array([text.lower() for text in texts], dtype=object)
+        yes = unchecked & np.fromiter((word in TRUE_WORDS for word in lower), dtype=bool, count=n)
+        no = unchecked & np.fromiter((word in FALSE_WORDS for word in lower), dtype=bool, count=n)
+        problem[unchecked & ~yes & ~no] = kinds.index(_NOT_FLAG)
+        values = pd.Series(pd.arrays.BooleanArray(yes[codes], ~(yes | no)[codes]), dtype="boolean")
+    else:
+        raise AssertionError(column.kind)  # every kind is handled above
+
+    if (problem >= 0).any():
+        row_problem = problem[codes]
+        for index, kind in enumerate(kinds):
+            for i in np.flatnonzero(row_problem == index):
+                row = int(rows[i])
+                problems.append(Problem(f"row {row:,}, column {column.name}", _found(kind, texts[codes[i]], column),
+                                        kind[1], row=row, column=column.name))
+
+    return values
 
 
 def _dtype(kind: str) -> str:
@@ -504,6 +546,45 @@ def export_schema(table: str, present: list[str] | None = None) -> DataFrameSche
                 lambda df, a=first, b=second: df[a].isna() | df[b].isna() | (df[a] <= df[b]),
                 error=f"{first} on or before {second}", name=f"{first}<={second}"))
     return DataFrameSchema(columns, checks=frame_checks, name=f"{table} export", strict=True, coerce=False)
+
+
+def _rows_that_may_fail(frame: pd.DataFrame, table: str) -> np.ndarray:
+    """Rows that may fail the export schema: every row pandera would report, and maybe
+    a few more. A valid file skips pandera, which takes about a second per 100,000 rows."""
+    spec = EXPORT_COLUMNS[table]
+    suspect = np.zeros(len(frame), dtype=bool)
+    for name in frame.columns:
+        column, values = spec[name], frame[name]
+        if str(values.dtype) != _dtype(column.kind):
+            return np.ones(len(frame), dtype=bool)  # never expected: let pandera look at every row
+        missing = values.isna().to_numpy()
+        if column.required:
+            suspect |= missing
+        if column.unique:
+            suspect |= values.duplicated(keep=False).to_numpy()  # every copy (pandera lists them all)
+        if column.kind == "category":
+            suspect |= ~missing & ~values.isin(column.values).to_numpy()
+        if column.kind == "count" and column.low is not None:
+            outside = values.lt(column.low) if column.high is None else values.lt(column.low) | values.gt(column.high)
+            suspect |= outside.fillna(False).to_numpy(dtype=bool)
+    for first, second in ORDER_RULES[table]:
+        if first in frame and second in frame:
+            a, b = frame[first], frame[second]
+            suspect |= ~(a.isna() | b.isna() | (a <= b)).to_numpy()
+    return suspect
+
+
+def _schema_problems_of_suspect_rows(frame: pd.DataFrame, table: str, rows: np.ndarray,
+                                     cell_problems: list[Problem]) -> list[Problem]:
+    """``_schema_problems`` run on the rows that may fail only. Its checks look at one row
+    at a time, except uniqueness, and every copy of a repeated id is among those rows:
+    so the failure cases, in the same order, are those of the whole frame."""
+    suspect = np.flatnonzero(_rows_that_may_fail(frame, table))
+    if not len(suspect):
+        return []
+    # Cells that already have a problem (from reading them) are not reported twice.
+    already = {(int(np.searchsorted(rows, p.row)), p.column) for p in cell_problems}
+    return _schema_problems(frame.iloc[suspect], table, pd.Series(rows, dtype="int64"), already)
 
 
 def _schema_problems(frame: pd.DataFrame, table: str, rows: pd.Series, already: set[tuple[int, str]]) -> list[Problem]:
@@ -618,10 +699,18 @@ class OwnData:
         return out
 
     def _labels(self, name: str) -> pd.Series:
-        values = self.frame[name]
-        if str(values.dtype) == "boolean":
-            values = values.map({True: "yes", False: "no"}, na_action="ignore")
-        return values.astype("object").where(values.notna(), MISSING_LABEL).astype(str)
+        return _label_text(self.frame[name])
+
+    def _label_codes(self, name: str) -> tuple[np.ndarray, list[str]]:
+        """``_labels(name)`` as a code per record into a list of distinct labels. The
+        labels are worked out once per distinct value, not once per record."""
+        codes, distinct = pd.factorize(self.frame[name])  # a missing value gets code -1
+        texts = list(_label_text(pd.Series(distinct)))
+        if (codes < 0).any():
+            texts.append(MISSING_LABEL)  # code -1 picks this last label
+        # Two values can share a label (a cell that says "(missing)" and an empty one).
+        label_codes, labels = pd.factorize(np.array(texts, dtype=object))
+        return label_codes[codes], list(labels)
 
     def counts(self, by: str, and_by: str | None = None) -> SuppressedTable:
         """Records counted by one column (or a crosstab of two), small cells suppressed."""
@@ -635,19 +724,50 @@ class OwnData:
             raise CourseInputError("and_by", and_by, "a column other than the first one")
         if len(self.frame) == 0:
             raise CourseInputError("data", "no records", "at least one record")
-        first = self._labels(by).rename(by)
+        # The table pd.crosstab / value_counts would build from ``_labels``, counted
+        # with numpy on integer codes (crosstab took most of an update at 100,000 rows).
+        first, first_labels = self._label_codes(by)
         if and_by is None:
-            series = first.value_counts().sort_index()
-            series.index.name = by
-            return suppress_counts(series.rename("records"))
-        table = pd.crosstab(first, self._labels(and_by).rename(and_by), margins=True, margins_name="Total")
+            series = pd.Series(np.bincount(first, minlength=len(first_labels)),
+                               index=pd.Index(first_labels, dtype="str", name=by), name="records").sort_index()
+            return suppress_counts(series)
+        second, second_labels = self._label_codes(and_by)
+        if TOTAL_NAME in first_labels or TOTAL_NAME in second_labels:  # pandas' own message for the clash
+            table = pd.crosstab(self._labels(by).rename(by), self._labels(and_by).rename(and_by), margins=True,
+                                margins_name=TOTAL_NAME)
+            return suppress_counts(table)
+        cells = np.bincount(first * len(second_labels) + second, minlength=len(first_labels) * len(second_labels))
+        cells = cells.reshape(len(first_labels), len(second_labels))
+        # Sorted like crosstab sorts them (the labels are distinct strings).
+        row_order = sorted(range(len(first_labels)), key=first_labels.__getitem__)
+        column_order = sorted(range(len(second_labels)), key=second_labels.__getitem__)
+        cells = cells[np.ix_(row_order, column_order)]
+        with_totals = np.zeros((cells.shape[0] + 1, cells.shape[1] + 1), dtype=np.int64)
+        with_totals[:-1, :-1] = cells
+        with_totals[:-1, -1] = cells.sum(axis=1)
+        with_totals[-1, :] = with_totals[:-1, :].sum(axis=0)
+        table = pd.DataFrame(
+            with_totals,
+            index=pd.Index([first_labels[i] for i in row_order] + [TOTAL_NAME], dtype="str", name=by),
+            columns=pd.Index([second_labels[j] for j in column_order] + [TOTAL_NAME], dtype="str", name=and_by))
         return suppress_counts(table)
+
+
+def _label_text(values: pd.Series) -> pd.Series:
+    """Values as count labels: yes/no for flags, MISSING_LABEL for a missing value."""
+    if str(values.dtype) == "boolean":
+        values = values.map({True: "yes", False: "no"}, na_action="ignore")
+    return values.astype("object").where(values.notna(), MISSING_LABEL).astype(str)
 
 
 def _months(frame: pd.DataFrame, spec: dict[str, ExportColumn]) -> pd.DataFrame:
     """A YYYY-MM column for each date column, for counts by month (dates are dropped)."""
     for name in [c for c in frame.columns if spec.get(c) and spec[c].kind == "date"]:
-        frame[name.removesuffix("_date") + "_month"] = frame[name].dt.strftime("%Y-%m").astype("str")
+        dates = frame[name].to_numpy(dtype="datetime64[us]")
+        # Dates are checked to lie in 1900-2100, so numpy's ISO text is YYYY-MM.
+        months = np.datetime_as_string(dates.astype("datetime64[M]"), unit="M").astype(object)
+        months[np.isnat(dates)] = None
+        frame[name.removesuffix("_date") + "_month"] = pd.Series(months, index=frame.index, dtype="str")
     return frame
 
 
@@ -663,37 +783,37 @@ def load_export(source: object, table: str) -> OwnData:
     data, label = _read_bytes(source)
     text, notes = _decode(data, label)
     rows = _parse_rows(text, label)
-    rows_numbers = list(range(1, len(rows) + 1))
     # Skip rows that are entirely empty (blank lines, often at the end of a file).
-    kept_rows = [(n, r) for n, r in zip(rows_numbers, rows) if any(cell.strip() for cell in r)]
-    if not kept_rows:
+    # Row numbers count from 1 (the spreadsheet's numbers).
+    numbers = [number for number, row in enumerate(rows, 1) if any(map(str.strip, row))]
+    if not numbers:
         raise _fail(label, "file", "an empty file", "a CSV export with a header row and at least one data row")
-    (_, header), body = kept_rows[0], kept_rows[1:]
+    header, body = rows[numbers[0] - 1], numbers[1:]
     kept, identifiers, unknown, problems = _header(header, table, label)
     if not body:
         problems.append(Problem("file", "a header row and no data rows", "at least one data row", row=None))
         raise ExportProblems(label, problems)
     width = len(header)
-    good = []
-    for number, row in body:
-        if len(row) != width:
-            problems.append(Problem(f"row {number:,}", f"{len(row)} cells", f"{width} (one per column in the header)",
+    good = []  # numbers of the rows with one cell per column
+    for number in body:
+        count = len(rows[number - 1])
+        if count != width:
+            problems.append(Problem(f"row {number:,}", f"{count} cells", f"{width} (one per column in the header)",
                                     row=number))
         else:
-            good.append((number, row))
-    positions = list(kept)
-    raw = pd.DataFrame([[row[p] for p in positions] for _, row in good], columns=[kept[p] for p in positions],
-                       dtype="str") if good else pd.DataFrame({kept[p]: pd.Series(dtype="str") for p in positions})
-    row_numbers = pd.Series([n for n, _ in good], dtype="int64")
+            good.append(number)
+    # The cells as a grid (rows x columns, every row has ``width`` cells), read by column.
+    cells = np.array([rows[number - 1] for number in good], dtype=object) if good else np.empty((0, width), object)
+    row_numbers = np.array(good, dtype=np.int64)
     cell_problems: list[Problem] = []
-    frame = pd.DataFrame({name: _parse_column(raw[name], spec[name], row_numbers, cell_problems)
-                          for name in raw.columns}, index=raw.index)
-    position_of = {int(n): i for i, n in enumerate(row_numbers)}
-    already = {(position_of[p.row], p.column) for p in cell_problems}
+    frame = pd.DataFrame({name: _parse_column(cells[:, position], spec[name], row_numbers, cell_problems)
+                          for position, name in kept.items()}, index=pd.RangeIndex(len(good)))
     problems += cell_problems
-    problems += _schema_problems(frame, table, row_numbers, already) if len(frame) else []
+    if len(frame):
+        problems += _schema_problems_of_suspect_rows(frame, table, row_numbers, cell_problems)
     if problems:
-        problems.sort(key=lambda p: (p.row or 0, list(spec).index(p.column) if p.column in spec else -1))
+        column_order = {name: i for i, name in enumerate(spec)}
+        problems.sort(key=lambda p: (p.row or 0, column_order.get(p.column, -1)))
         raise ExportProblems(label, problems)
 
     # De-identify: age band, drop direct identifiers, pseudonymise ids.
