@@ -4,6 +4,7 @@ clear message, nothing identifying is kept or shown."""
 from __future__ import annotations
 
 import datetime as dt
+import html
 import importlib.util
 import json
 import re
@@ -257,6 +258,23 @@ def test_widget_loads_an_upload_and_switches_breakdowns():
     # 12 records in small groups: every non-zero count is hidden.
     cells = re.findall(r"<td>([^<]*)</td>", box.result.value)
     assert cells and all(c == SUPPRESSED_LABEL or not c.isdigit() or int(c) == 0 or int(c) > 10 for c in cells)
+
+
+def test_widget_explains_a_value_named_like_the_totals_row():
+    """A county called "Total" would be read as the totals row: a message, never a traceback."""
+    box = own_data_explorer()
+    content = own_data.example_path("members").read_bytes().replace(b"Alder County (fictional)", b"Total", 40)
+    _upload(box, content, name="members.csv")
+    assert box.message.value == ""
+    before = box.result.value
+    box.controls["by"].value = "county"
+    shown = html.unescape(box.message.value)
+    assert "county: got 'Total'" in shown and "Rename that value in your file" in shown
+    assert "Traceback" not in shown
+    assert box.result.value == before
+    box.controls["by"].value = "housing_status"
+    box.controls["and_by"].value = "county"
+    assert "county: got 'Total'" in html.unescape(box.message.value)
 
 
 def test_widget_table_choice_reloads_the_file_for_that_table():

@@ -198,12 +198,13 @@ def assert_same_outcome(source, table):
 
 
 def assert_same_counts(data, by, and_by=None):
-    try:
-        slow = reference_counts(data, by, and_by)
-    except ValueError as error:  # a label "Total" clashes with crosstab's margins
-        with pytest.raises(ValueError, match=str(error)):
+    columns = [by] if and_by is None else [by, and_by]
+    if any((data._labels(column) == "Total").any() for column in columns):
+        # The original gave pandas' margins error (or a confusing one); now a clear message.
+        with pytest.raises(CourseInputError, match="names the totals row"):
             data.counts(by, and_by)
         return
+    slow = reference_counts(data, by, and_by)
     fast = data.counts(by, and_by)
     if slow.is_series:
         pd.testing.assert_series_equal(fast.shown, slow.shown, check_exact=True)
@@ -321,7 +322,7 @@ def test_counts_agree_on_missing_values_flags_and_a_missing_label():
     one_value = OwnData("members", frame.assign(county="Alameda"), (), (), ("member_id",), (), False)
     all_counts_agree(one_value)
     clash = OwnData("members", frame.assign(county=["Total", "a", "b", "c", "d"]), (), (), ("member_id",), (), False)
-    all_counts_agree(clash)  # crosstab's own error, unchanged
+    all_counts_agree(clash)  # a clear message instead of crosstab's error
 
 
 def test_a_file_with_one_suspect_row_reports_only_that_row():

@@ -727,15 +727,13 @@ class OwnData:
         # The table pd.crosstab / value_counts would build from ``_labels``, counted
         # with numpy on integer codes (crosstab took most of an update at 100,000 rows).
         first, first_labels = self._label_codes(by)
+        _refuse_total_label(by, first_labels)
         if and_by is None:
             series = pd.Series(np.bincount(first, minlength=len(first_labels)),
                                index=pd.Index(first_labels, dtype="str", name=by), name="records").sort_index()
             return suppress_counts(series)
         second, second_labels = self._label_codes(and_by)
-        if TOTAL_NAME in first_labels or TOTAL_NAME in second_labels:  # pandas' own message for the clash
-            table = pd.crosstab(self._labels(by).rename(by), self._labels(and_by).rename(and_by), margins=True,
-                                margins_name=TOTAL_NAME)
-            return suppress_counts(table)
+        _refuse_total_label(and_by, second_labels)
         cells = np.bincount(first * len(second_labels) + second, minlength=len(first_labels) * len(second_labels))
         cells = cells.reshape(len(first_labels), len(second_labels))
         # Sorted like crosstab sorts them (the labels are distinct strings).
@@ -751,6 +749,16 @@ class OwnData:
             index=pd.Index([first_labels[i] for i in row_order] + [TOTAL_NAME], dtype="str", name=by),
             columns=pd.Index([second_labels[j] for j in column_order] + [TOTAL_NAME], dtype="str", name=and_by))
         return suppress_counts(table)
+
+
+def _refuse_total_label(column: str, labels: list[str]) -> None:
+    """A value spelled like the totals row would be mistaken for it (and its count
+    checked as a total): ask for it to be renamed instead of guessing."""
+    if TOTAL_NAME in labels:
+        raise CourseInputError(column, TOTAL_NAME,
+                               f"values other than {TOTAL_NAME!r}, which names the totals row of a count",
+                               hint=f"Rename that value in your file (for example to '{TOTAL_NAME} (value)') "
+                                    "and choose the file again.")
 
 
 def _label_text(values: pd.Series) -> pd.Series:
