@@ -32,6 +32,7 @@ import functools
 import re
 from dataclasses import dataclass, field, fields, replace
 
+import numpy as np
 import pandas as pd
 
 from calaim_course.errors import CourseInputError
@@ -483,6 +484,16 @@ def diagnosis_privacy_notes(form: ClaimForm) -> list[str]:
 
 
 # --------------------------------------------------------------------------- from the data
+def text_in(column: pd.Series, values) -> np.ndarray:
+    """``column.astype(str).isin(values)`` as an array; on a categorical, worked out once per
+    category instead of once per row (a missing value is never in ``values``)."""
+    values = list(values)
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        per_category = np.append(column.cat.categories.astype(str).isin(values), False)  # code -1: missing
+        return per_category[column.cat.codes.to_numpy()]
+    return column.astype(str).isin(values).to_numpy()
+
+
 def _name(member) -> str:
     return f"{member.last_name}, {member.first_name}".upper()
 
@@ -523,24 +534,119 @@ def claim_form(world, claim_id: str) -> tuple[ClaimForm, ClaimContext]:
     return form, context
 
 
+# Example claims are searched in ascending id order, this many candidates at a time: the
+# first chunk almost always holds an example for every program, so the search reads the
+# lines and services of a few thousand claims instead of the whole world.
+_EXAMPLE_CHUNK = 4096
+EXAMPLE_LABELS = {"ecm": "ECM encounter", "community_supports": "Community Supports (housing)", "chw": "CHW session"}
+
+
+def _is_one_of(column: pd.Series, values: pd.Series) -> np.ndarray:
+    """``column.isin(values)`` for a few values, faster on a categorical with sorted categories.
+
+    Then the values' category codes are found by binary search (the categories' sort
+    check is cached on the categories, which a DataFrame's column keeps) and compared as
+    integers, instead of hashing every category.
+    """
+    if (isinstance(column.dtype, pd.CategoricalDtype) and pd.api.types.is_string_dtype(column.cat.categories)
+            and column.cat.categories.is_monotonic_increasing):
+        categories = column.cat.categories
+        wanted = pd.unique(values.astype(str).to_numpy())
+        positions = categories.searchsorted(wanted)
+        inside = positions < len(categories)
+        positions = positions[inside]
+        codes = positions[np.asarray(categories[positions] == wanted[inside])]
+        return np.isin(column.cat.codes.to_numpy(), codes)
+    return column.isin(values).to_numpy()
+
+
+def _services_for(services: pd.DataFrame, service_ids: pd.Series, in_id_order: bool) -> pd.DataFrame:
+    """The rows of ``services`` whose service_id is in ``service_ids``, in table order.
+
+    When the table is sorted by service_id (``in_id_order``, the generator's order) each
+    id's rows are found by binary search; otherwise by one scan.
+    """
+    ids = services["service_id"]
+    wanted = pd.unique(service_ids.astype(str).to_numpy())
+    if in_id_order:
+        starts = ids.searchsorted(wanted, side="left")
+        counts = ids.searchsorted(wanted, side="right") - starts  # 0 (unknown) or 1, more if repeated
+        offsets = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+        return services.iloc[np.sort(np.repeat(starts, counts) + offsets)]
+    return services[ids.isin(wanted)]
+
+
+def _first_programs(world, claim_ids: pd.Series, services_in_id_order: bool) -> pd.Series:
+    """claim_id -> program of the claim's first line (the lines of ``claim_ids`` only), in no order.
+
+    The program is the first non-missing one among the claim's lines, in line order,
+    whose service is in the services table: exactly the merge and groupby ``first``
+    over all lines, restricted to these claims (an inner merge keeps the lines' order,
+    and each line's matching services in table order).
+    """
+    lines = world.claim_lines[_is_one_of(world.claim_lines["claim_id"], claim_ids)]
+    services = _services_for(world.services, lines["service_id"], services_in_id_order)
+    lines = lines.merge(services[["service_id", "program"]], on="service_id")
+    lines["program"] = lines["program"].astype(str)
+    # Grouped by the ids as text: grouping the categorical would walk all its categories
+    # (every claim in the world); the caller needs the groups, not their order.
+    return lines.groupby(lines["claim_id"].astype(str), sort=False)["program"].first()
+
+
 def example_claim_ids(world) -> dict[str, str]:
     """One claim sent on paper or as an 837P for each program: label -> claim_id.
 
-    Picks, deterministically, the first claim (by id) of each program whose lines are all
-    for one program and that was paid in full, so the example has no problems to start.
+    Picks, deterministically, the first claim (by id) of each program (the program of its
+    first line) that was paid in full and sent as an 837P or a CMS-1500, so the example
+    has no problems to start.
     """
-    lines = world.claim_lines.merge(world.services[["service_id", "program"]], on="service_id")
-    lines["program"] = lines["program"].astype(str)  # vectorised; a per-claim lambda took seconds at 10k members
-    programs = lines.groupby("claim_id", observed=True, sort=True)["program"].first()
-    claims = world.claims.set_index("claim_id")
-    paid = claims[(claims["status"] == "paid") & claims["submission_type"].isin(["837P", "CMS-1500"])].index
-    labels = {"ecm": "ECM encounter", "community_supports": "Community Supports (housing)", "chw": "CHW session"}
-    picks = {}
-    for program, label in labels.items():
-        ids = sorted(set(programs[programs == program].index) & set(paid))
-        if ids:
-            picks[f"{label}: {ids[0]}"] = ids[0]
-    return picks
+    claims = world.claims
+    paid = (claims["status"] == "paid") & claims["submission_type"].isin(["837P", "CMS-1500"])
+    candidates = claims.loc[paid, "claim_id"].astype(str)
+    if not candidates.is_monotonic_increasing:
+        candidates = candidates.sort_values(kind="stable")
+    found: dict[str, str] = {}
+    services_in_id_order = len(candidates) > 0 and world.services["service_id"].is_monotonic_increasing
+    # Ascending ids, chunk by chunk: the first claim seen for a program is its smallest id.
+    for start in range(0, len(candidates), _EXAMPLE_CHUNK):
+        chunk = candidates.iloc[start:start + _EXAMPLE_CHUNK]
+        programs = _first_programs(world, chunk, services_in_id_order)
+        for program in EXAMPLE_LABELS:
+            ids = programs.index[programs == program]
+            if program not in found and len(ids):
+                found[program] = min(str(claim_id) for claim_id in ids)
+        if len(found) == len(EXAMPLE_LABELS):
+            break
+    return {f"{label}: {found[program]}": found[program] for program, label in EXAMPLE_LABELS.items() if program in found}
+
+
+def claims_world(world, claim_ids):
+    """``world`` cut down to the claims ``claim_ids``, their lines and their members.
+
+    ``claim_form`` and ``export_837p`` read only these rows (and the organizations, kept
+    whole), so they give the same answer on the cut-down world as on the whole one, in a
+    fraction of the time: the widgets build it once for the few claims they offer.
+    """
+    ids = pd.unique(pd.Series(list(claim_ids), dtype=object).astype(str).to_numpy())
+    claims = world.claims[world.claims["claim_id"].isin(ids)]
+    members = world.members[world.members["member_id"].isin(claims["member_id"].astype(str).unique())]
+    lines = world.claim_lines[_is_one_of(world.claim_lines["claim_id"], pd.Series(ids))]
+    return replace(world, claims=_only_used_categories(claims), members=_only_used_categories(members),
+                   claim_lines=_only_used_categories(lines))
+
+
+def _only_used_categories(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with each categorical column's unused categories dropped.
+
+    A few rows cut from a big table keep every category (a million ids); pandas then
+    works through all of them when grouping or matching. The values, their order and
+    their sort order stay the same.
+    """
+    frame = frame.copy()
+    for column in frame.columns:
+        if isinstance(frame[column].dtype, pd.CategoricalDtype):
+            frame[column] = frame[column].cat.remove_unused_categories()
+    return frame
 
 
 def with_mistakes(form: ClaimForm, context: ClaimContext) -> ClaimForm:
@@ -624,13 +730,14 @@ def abuse_code_finding(world) -> str:
     abuse = set(table.index[table["category"].isin(
         ["partner_violence", "other_abuse", "history_of_abuse", "confirmed_abuse", "suspected_abuse"])])
     claims = world.claims
-    flagged = claims["diagnosis_a"].astype(str).isin(abuse) | claims["diagnosis_b"].astype(str).isin(abuse)
-    share = 100 * flagged.mean() if len(claims) else 0.0
-    return (f"{int(flagged.sum()):,} of the synthetic agency's {len(claims):,} claims ({share:.0f}%) carry at "
+    flagged = text_in(claims["diagnosis_a"], abuse) | text_in(claims["diagnosis_b"], abuse)
+    count = int(flagged.sum())
+    share = 100 * (count / len(claims)) if len(claims) else 0.0  # the same float as the share's mean
+    return (f"{count:,} of the synthetic agency's {len(claims):,} claims ({share:.0f}%) carry at "
             "least one diagnosis code that names abuse.")
 
 
 __all__ = ["ClaimForm", "ServiceLine", "ClaimContext", "ClaimProblem", "CodeRule", "validate_claim",
-           "problems_frame", "claim_form", "example_claim_ids", "with_mistakes", "code_book",
+           "problems_frame", "claim_form", "example_claim_ids", "claims_world", "with_mistakes", "code_book",
            "diagnosis_privacy_notes", "ecm_code_table", "cs_code_table", "chw_code_table",
            "diagnosis_table", "cms1500_table", "abuse_code_finding", "parse_date", "parse_money", "split_modifiers", "ITEM_ORDER"]

@@ -27,6 +27,7 @@ holds no addresses. ``pyx12_problems`` validates a file with pyx12 (which encode
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import re
@@ -34,6 +35,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from calaim_course.claims import text_in
 from calaim_course.errors import CourseInputError
 
 VERSION = "005010X222A1"
@@ -117,10 +119,14 @@ def payer_claim_number(claim_id: str) -> str:
     return "SYNPCN" + re.sub(r"[^0-9]", "", claim_id)
 
 
-def _claim_segments(claim: pd.Series, lines: pd.DataFrame, frequency: str = "1") -> list[str]:
-    """Loop 2300 (claim) and its 2400 service lines."""
+def _claim_segments(claim, lines: list[tuple], frequency: str = "1") -> list[str]:
+    """Loop 2300 (claim) and its 2400 service lines.
+
+    ``claim`` maps claim_id, total_charge_usd, diagnosis_a and diagnosis_b to values;
+    ``lines`` holds one tuple per line, in line order, as ``_line_values`` makes them.
+    """
     diagnoses = [claim["diagnosis_a"]] + ([claim["diagnosis_b"]] if pd.notna(claim["diagnosis_b"]) else [])
-    claim_place = str(lines.iloc[0]["place_of_service"])
+    claim_place = str(lines[0][0])
     out = [
         _segment("CLM", claim["claim_id"], _amount(claim["total_charge_usd"]), "", "",
                  COMPONENT.join([claim_place, "B", frequency]), "Y", "A", "Y", "Y"),
@@ -131,17 +137,35 @@ def _claim_segments(claim: pd.Series, lines: pd.DataFrame, frequency: str = "1")
         _segment("HI", *[("ABK" if i == 0 else "ABF") + COMPONENT + str(code).replace(".", "")
                          for i, code in enumerate(diagnoses)]),
     ]
-    for number, row in enumerate(lines.itertuples(index=False), start=1):
-        modifiers = [] if pd.isna(row.modifiers) else str(row.modifiers).split("+")
-        pointers = COMPONENT.join(str("ABCDEFGHIJKL".index(letter) + 1) for letter in str(row.diagnosis_pointer))
-        place = str(row.place_of_service)
+    for number, (place_of_service, hcpcs, modifiers, pointer, charge, units, service_date) in enumerate(lines, start=1):
+        modifiers = [] if pd.isna(modifiers) else str(modifiers).split("+")
+        pointers = COMPONENT.join(str("ABCDEFGHIJKL".index(letter) + 1) for letter in str(pointer))
+        place = str(place_of_service)
         out += [
             _segment("LX", number),
-            _segment("SV1", COMPONENT.join(["HC", str(row.hcpcs), *modifiers]), _amount(row.charge_usd), "UN",
-                     int(row.units), place if place != claim_place else "", "", pointers),
-            _segment("DTP", "472", "D8", row.service_date.strftime("%Y%m%d")),
+            _segment("SV1", COMPONENT.join(["HC", str(hcpcs), *modifiers]), _amount(charge), "UN",
+                     int(units), place if place != claim_place else "", "", pointers),
+            _segment("DTP", "472", "D8", service_date.strftime("%Y%m%d")),
         ]
     return out
+
+
+_LINE_COLUMNS = ["place_of_service", "hcpcs", "modifiers", "diagnosis_pointer", "charge_usd", "units", "service_date"]
+_CLAIM_COLUMNS = ["claim_id", "total_charge_usd", "diagnosis_a", "diagnosis_b"]
+_MEMBER_COLUMNS = ["last_name", "first_name", "plan_member_id", "birth_date", "gender_identity"]
+
+
+def _line_values(lines: pd.DataFrame) -> list[tuple]:
+    """One tuple of the SV1 and DTP values per line, read column by column (not row by row)."""
+    return list(zip(*[lines[column].tolist() for column in _LINE_COLUMNS]))
+
+
+def _member_rows(members: pd.DataFrame, member_ids: list[str]) -> list[dict]:
+    """The subscriber values of each member in ``member_ids``, in that order."""
+    if not members.index.is_unique:  # as a per-member .loc would read them
+        return [members.loc[member_id] for member_id in member_ids]
+    chosen = members.loc[member_ids, _MEMBER_COLUMNS]
+    return [dict(zip(_MEMBER_COLUMNS, values)) for values in zip(*[chosen[c].tolist() for c in _MEMBER_COLUMNS])]
 
 
 FREQUENCIES = {"1": "Original claim", "7": "Replacement of a prior claim (corrected claim)",
@@ -164,12 +188,14 @@ def export_837p(world, claim_ids, *, control_number: int = 1, frequency: str = "
     if isinstance(control_number, bool) or not isinstance(control_number, int) or not 1 <= control_number <= 999_999_999:
         raise CourseInputError("control number", control_number, "a whole number from 1 to 999,999,999")
     claims = world.claims.set_index("claim_id")
-    unknown = [c for c in ids if c not in claims.index]
+    known = claims.index.isin(ids)  # one pass over the claims, instead of one lookup per id
+    known_ids = set(claims.index[known])
+    unknown = [c for c in ids if c not in known_ids]
     if unknown:
         raise CourseInputError("claim", unknown[0], "a claim_id from the synthetic claims table")
     if len(set(ids)) < len(ids):
         raise CourseInputError("claims", "a claim listed twice", "each claim once")
-    chosen = claims.loc[ids].reset_index()
+    chosen = claims[known].loc[ids].reset_index()
     plans = chosen["plan_id"].astype(str).unique().tolist()
     if len(plans) > 1:
         raise CourseInputError("claims", f"claims for {len(plans)} plans", "claims for one plan (one file per plan)")
@@ -179,6 +205,10 @@ def export_837p(world, claim_ids, *, control_number: int = 1, frequency: str = "
     billing, plan = orgs.loc[billing_id], orgs.loc[plan_id]
     members = world.members.set_index("member_id")
     lines = world.claim_lines[world.claim_lines["claim_id"].isin(ids)].sort_values(["claim_id", "line_number"])
+    # Each claim's lines, in line order: positions into ``line_values`` by claim id.
+    line_values = _line_values(lines)
+    lines_of = {str(claim_id): positions for claim_id, positions in
+                lines.groupby("claim_id", observed=True, sort=False).indices.items()}
     file_date = chosen["submitted_date"].max()
     day8, day6 = file_date.strftime("%Y%m%d"), file_date.strftime("%y%m%d")
     sender, receiver = _x12_id(billing_id), _x12_id(plan_id)
@@ -196,10 +226,14 @@ def export_837p(world, claim_ids, *, control_number: int = 1, frequency: str = "
         _segment("N4", *PLACEHOLDER_ADDRESS[1:]),
         _segment("REF", "EI", PLACEHOLDER_TAX_ID),
     ]
+    # One subscriber level per member, in the order the member first appears; each
+    # member's claims in the order given.
+    claim_rows = [dict(zip(_CLAIM_COLUMNS, values)) for values in zip(*[chosen[c].tolist() for c in _CLAIM_COLUMNS])]
+    claims_of: dict[str, list[dict]] = {}
+    for member_id, claim in zip(chosen["member_id"].astype(str).tolist(), claim_rows):
+        claims_of.setdefault(member_id, []).append(claim)
     hl = 1
-    # One subscriber level per member, in the order the member first appears.
-    for member_id in dict.fromkeys(chosen["member_id"].astype(str)):
-        member = members.loc[member_id]
+    for member_id, member in zip(claims_of, _member_rows(members, list(claims_of))):
         hl += 1
         body += [
             _segment("HL", hl, "1", "22", "0"),
@@ -211,8 +245,9 @@ def export_837p(world, claim_ids, *, control_number: int = 1, frequency: str = "
             _segment("DMG", "D8", member["birth_date"].strftime("%Y%m%d"), GENDER_CODE.get(str(member["gender_identity"]), "U")),
             _segment("NM1", "PR", "2", _clean(plan["name"]), "", "", "", "", "PI", receiver),
         ]
-        for _, claim in chosen[chosen["member_id"].astype(str) == member_id].iterrows():
-            body += _claim_segments(claim, lines[lines["claim_id"] == claim["claim_id"]], frequency)
+        for claim in claims_of[member_id]:
+            positions = lines_of.get(str(claim["claim_id"]), [])
+            body += _claim_segments(claim, [line_values[i] for i in positions], frequency)
     body.append(_segment("SE", len(body) + 1, "0001"))
     segments = [
         _segment("ISA", "00", " " * 10, "00", " " * 10, "ZZ", sender.ljust(15), "ZZ", receiver.ljust(15),
@@ -225,13 +260,28 @@ def export_837p(world, claim_ids, *, control_number: int = 1, frequency: str = "
     return Export("\n".join(segments) + "\n", tuple(ids), plan_id, file_date)
 
 
-def claims_for_export(world, plan_id: str | None = None, submission_types=("837P",)) -> list[str]:
-    """Claim ids, sorted, that were sent electronically (837P), optionally for one plan."""
+def plan_ids(world) -> list[str]:
+    """The plans the synthetic claims were sent to, sorted."""
+    plans = world.claims["plan_id"]
+    if isinstance(plans.dtype, pd.CategoricalDtype):
+        plans = pd.Series(plans.unique())  # the categories that occur, without reading every row as text
+    return sorted(plans.astype(str).unique())
+
+
+def claims_for_export(world, plan_id: str | None = None, submission_types=("837P",), limit: int | None = None) -> list[str]:
+    """Claim ids, sorted, that were sent electronically (837P), optionally for one plan.
+
+    ``limit``: only the first ``limit`` ids (the same as slicing the whole list).
+    """
     claims = world.claims
-    mask = claims["submission_type"].astype(str).isin(list(submission_types))
+    mask = text_in(claims["submission_type"], submission_types)
     if plan_id is not None:
-        mask &= claims["plan_id"].astype(str) == plan_id
-    return sorted(claims.loc[mask, "claim_id"].astype(str))
+        mask = mask & text_in(claims["plan_id"], [plan_id])
+    ids = claims.loc[mask, "claim_id"].astype(str)
+    if limit is not None and ids.is_monotonic_increasing:  # already in order: no need to sort them all
+        return ids.iloc[:limit].tolist()
+    ids = sorted(ids)
+    return ids if limit is None else ids[:limit]
 
 
 def segment_table() -> pd.DataFrame:
@@ -289,10 +339,42 @@ def annotate(export: Export) -> pd.DataFrame:
     return pd.DataFrame({"Segment": segments, "What it says": [_describe(seg) for seg in segments]})
 
 
-def pyx12_problems(text: str) -> list[str]:
+# pyx12 parses its XML maps (the 837P guide and the envelope) on every validation: about
+# two seconds. The parsed maps are reused, keyed by everything that shapes one: the map
+# file, the map folder and the two parameters a map reads (its external code exclusions
+# and its character set). Reuse is safe because validating never changes a map: pyx12
+# keeps the per-document state (segment and loop counts, the current position, the
+# errors) in its walker, reader and error handler, made afresh for each document; a map
+# node only caches its own path text, which the map alone decides. The tests check that
+# documents validated one after another on reused maps give the same errors as fresh maps.
+_PYX12_MAPS: dict[tuple, object] = {}
+
+
+@contextlib.contextmanager
+def _reused_pyx12_maps():
+    """While inside, pyx12's ``load_map_file`` returns a map parsed once and kept."""
+    import pyx12.map_if
+
+    load_map_file = pyx12.map_if.load_map_file
+
+    def reused(map_file, param, map_path=None):
+        key = (map_file, map_path, param.get("exclude_external_codes"), param.get("charset"))
+        if key not in _PYX12_MAPS:
+            _PYX12_MAPS[key] = load_map_file(map_file, param, map_path)
+        return _PYX12_MAPS[key]
+
+    pyx12.map_if.load_map_file = reused
+    try:
+        yield
+    finally:
+        pyx12.map_if.load_map_file = load_map_file
+
+
+def pyx12_problems(text: str, *, reuse_maps: bool = True) -> list[str]:
     """Validate 837P text with pyx12 against the 005010X222A1 guide; its error messages.
 
     An empty list means pyx12 found no problem (and reported the file valid).
+    ``reuse_maps=False`` makes pyx12 parse its maps afresh, as it does on its own.
     """
     import logging
 
@@ -302,7 +384,8 @@ def pyx12_problems(text: str) -> list[str]:
     logging.getLogger("pyx12").setLevel(logging.CRITICAL)  # errors come back in the JSON
     report = io.StringIO()
     param = pyx12.params.params()
-    valid = pyx12.x12n_document.x12n_document(param, io.StringIO(text), None, None, fd_json=report)
+    with _reused_pyx12_maps() if reuse_maps else contextlib.nullcontext():
+        valid = pyx12.x12n_document.x12n_document(param, io.StringIO(text), None, None, fd_json=report)
     problems: list[str] = []
 
     def collect(node: dict, where: str) -> None:
@@ -329,7 +412,7 @@ def pyx12_problems(text: str) -> list[str]:
 
 def validation_finding(world) -> str:
     """Export every electronic claim, one file per plan, validate each with pyx12, and say what it found."""
-    plans = sorted(world.claims["plan_id"].astype(str).unique())
+    plans = plan_ids(world)
     files, claims, problems = 0, 0, 0
     for plan_id in plans:
         ids = claims_for_export(world, plan_id)
@@ -344,4 +427,4 @@ def validation_finding(world) -> str:
             f"({files} in all); pyx12 checked them against the 005010X222A1 guide and found {verdict}.")
 
 
-__all__ = ["Export", "export_837p", "payer_claim_number", "FREQUENCIES", "annotate", "claims_for_export", "segment_table", "pyx12_problems", "validation_finding", "VERSION", "SEGMENT_GUIDE"]
+__all__ = ["Export", "export_837p", "payer_claim_number", "FREQUENCIES", "annotate", "claims_for_export", "plan_ids", "segment_table", "pyx12_problems", "validation_finding", "VERSION", "SEGMENT_GUIDE"]

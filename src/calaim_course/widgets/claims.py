@@ -71,6 +71,9 @@ def claim_builder(world=None) -> widgets.VBox:
     world = _world(world)
     examples = claims.example_claim_ids(world)
     first_id = next(iter(examples.values()))
+    # The drop-down offers these few claims only: cut the world down to them once, so
+    # loading one reads a handful of rows instead of every claim and member.
+    world = claims.claims_world(world, examples.values())
     options = [(f"Practice claim with five mistakes (from {first_id})", PRACTICE)]
     options += [(f"A clean claim: {label}", claim_id) for label, claim_id in examples.items()]
     start = widgets.Dropdown(options=options, value=PRACTICE, description="Start from:", style=STYLE,
@@ -209,9 +212,12 @@ def x12_preview(world=None, per_plan: int = 12) -> widgets.VBox:
     world = _world(world)
     plans = world.organizations.set_index("org_id")["name"].astype(str)
     options = []
-    for plan_id in sorted(world.claims["plan_id"].astype(str).unique()):
-        for claim_id in x12_837p.claims_for_export(world, plan_id)[:per_plan]:
+    for plan_id in x12_837p.plan_ids(world):
+        for claim_id in x12_837p.claims_for_export(world, plan_id, limit=per_plan):
             options.append((f"{claim_id} ({plans[plan_id]})", claim_id))
+    # Only the claims offered are ever exported: cut the world down to them once, so an
+    # update reads a handful of rows instead of every claim, line and member.
+    world = claims.claims_world(world, [claim_id for _, claim_id in options])
     claim = widgets.Dropdown(options=options, value=options[3][1] if len(options) > 3 else options[0][1],
                              description="Claim:", style={"description_width": "10rem"}, layout=widgets.Layout(width="40rem"))
     frequency = widgets.Dropdown(options=[(f"{code} {label}", code) for code, label in x12_837p.FREQUENCIES.items()],
