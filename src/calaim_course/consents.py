@@ -110,26 +110,57 @@ def release_statuses(consents: pd.DataFrame, as_of: pd.Timestamp, days: int) -> 
     return out
 
 
+class ReleaseCounter:
+    """The releases as plain arrays, prepared once, so that counting them by recipient and
+    status for any date and window is one vectorised pass (no table is copied or grouped).
+
+    ``counts(as_of, days)`` gives exactly ``status_counts``: the statuses follow the rules
+    of ``release_statuses`` (a test checks they agree).
+    """
+
+    def __init__(self, consents: pd.DataFrame, organizations: pd.DataFrame):
+        names = organizations.set_index("org_id")["name"].astype(str)
+        plans = set(organizations.loc[organizations["org_type"] == "managed_care_plan", "org_id"])
+        recipient = consents["recipient_org_id"].astype(str)
+        # Plans first, then the other recipients, each group in id order.
+        self.recipients = sorted(recipient.unique(), key=lambda org: (org not in plans, org))
+        self.labels = [names.get(org, org) for org in self.recipients]
+        code = pd.Categorical(recipient, categories=self.recipients).codes.astype(np.int64)
+        self.first_cell = code * (len(STATUSES) + 1)  # each recipient's cells: the statuses, then "not counted"
+        self.signed = consents["signed_date"].to_numpy()
+        self.expires = consents["expires_date"].to_numpy()
+        revoked = consents["revoked_date"].to_numpy()
+        # A withdrawal counts only if it came before the end date (NaT compares False).
+        self.withdrawn_on = np.where(revoked < self.expires, revoked, np.datetime64("NaT"))
+
+    def counts(self, as_of: pd.Timestamp, days: int) -> pd.DataFrame:
+        """Releases by recipient (rows) and status (columns), with a Total row and column."""
+        when = pd.Timestamp(as_of).to_datetime64()
+        # Status positions in STATUSES: Active 0, Expiring soon 1, Expired 2, Revoked 3; 4: not counted.
+        # Ending within the window, "(expires - as_of) in whole days, rounded down, <= days", is
+        # "expires < as_of + days + 1 days". An expired release (expires <= as_of) ends within
+        # it too, so it scores 1 + 1 = 2; one that ends later scores 0 (Active).
+        status = (self.expires <= when).astype(np.int64)
+        status += self.expires < when + np.timedelta64(days + 1, "D")
+        status[self.withdrawn_on <= when] = 3
+        status[self.signed > when] = 4  # signed later: not counted
+        n_cells = len(STATUSES) + 1
+        cells = np.bincount(self.first_cell + status, minlength=len(self.recipients) * n_cells)
+        cells = cells.reshape(len(self.recipients), n_cells)[:, : len(STATUSES)]
+        table = pd.DataFrame(cells)
+        table.index = list(self.labels)
+        table.index.name = "Recipient"
+        table.columns = list(STATUSES)
+        table.columns.name = "Status"
+        table["Total"] = table.sum(axis=1)
+        table.loc["Total"] = table.sum(axis=0)
+        return table.astype("int64")
+
+
 def status_counts(consents: pd.DataFrame, organizations: pd.DataFrame, as_of: pd.Timestamp,
                   days: int) -> pd.DataFrame:
     """Releases by recipient (rows) and status (columns), with a Total row and column."""
-    names = organizations.set_index("org_id")["name"].astype(str)
-    status = release_statuses(consents, as_of, days)
-    counted = consents.loc[status.notna()]
-    recipients = sorted(consents["recipient_org_id"].astype(str).unique(),
-                        key=lambda org: (org not in set(organizations.loc[organizations["org_type"] == "managed_care_plan", "org_id"]), org))
-    table = pd.crosstab(
-        pd.Categorical(counted["recipient_org_id"].astype(str), categories=recipients),
-        pd.Categorical(status[status.notna()], categories=STATUSES),
-        dropna=False,
-    )
-    table.index = [names.get(org, org) for org in recipients]
-    table.index.name = "Recipient"
-    table.columns = list(STATUSES)
-    table.columns.name = "Status"
-    table["Total"] = table.sum(axis=1)
-    table.loc["Total"] = table.sum(axis=0)
-    return table.astype("int64")
+    return ReleaseCounter(consents, organizations).counts(as_of, days)
 
 
 @dataclass(frozen=True)
@@ -149,11 +180,17 @@ def _fmt(value) -> str:
 
 
 def track(consents: pd.DataFrame, organizations: pd.DataFrame, as_of: object = None,
-          days: object = DEFAULT_DAYS) -> TrackerView:
-    """The tracker for a date (default: the reference date) and a look-ahead window."""
+          days: object = DEFAULT_DAYS, counter: ReleaseCounter | None = None) -> TrackerView:
+    """The tracker for a date (default: the reference date) and a look-ahead window.
+
+    ``counter``: ``ReleaseCounter(consents, organizations)`` made once (the widget reuses it
+    for every change); without it, it is made here.
+    """
     window = parse_days(days)
     when = reference_date(consents) if as_of is None or as_of == "" else parse_as_of(as_of, consents)
-    counts = status_counts(consents, organizations, when, window)
+    if counter is None:
+        counter = ReleaseCounter(consents, organizations)
+    counts = counter.counts(when, window)
     suppressed = suppress_counts(counts, margins=True)
     total = suppressed.shown.loc["Total"]
     in_force = (pd.NA if pd.isna(total["Active"]) or pd.isna(total["Expiring soon"])
@@ -212,5 +249,5 @@ def chart_description(view: TrackerView) -> str:
     )
 
 
-__all__ = ["DEFAULT_DAYS", "chart_description", "MAX_DAYS", "STATUSES", "SUPPRESSED_LABEL", "TrackerView", "date_range", "parse_as_of",
+__all__ = ["DEFAULT_DAYS", "chart_description", "MAX_DAYS", "ReleaseCounter", "STATUSES", "SUPPRESSED_LABEL", "TrackerView", "date_range", "parse_as_of",
            "parse_days", "reference_date", "release_statuses", "status_counts", "track", "tracker_chart"]

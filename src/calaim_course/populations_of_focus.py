@@ -211,12 +211,42 @@ def _age_group(age: int) -> str:
     return "adult" if age >= 21 else "child_youth"
 
 
-def find_member(members: pd.DataFrame, member_id: object) -> pd.Series:
-    """The row of ``member_id``; a clear message if there is no such member."""
+class MemberIndex:
+    """The members' ids in capitals, sorted, with the row each came from: made once, so that
+    finding a member is a binary search instead of a pass over every member."""
+
+    def __init__(self, members: pd.DataFrame):
+        upper = members["member_id"].str.upper()
+        rows = np.flatnonzero(upper.notna().to_numpy())  # a missing id matches nothing
+        ids = upper.to_numpy(dtype=object)[rows]
+        # A stable sort keeps repeated ids in row order, so the first match is the first row.
+        # (Synthetic ids are already in order, which makes this sort quick.)
+        order = np.argsort(ids, kind="stable")
+        self.sorted_ids, self.rows = ids[order], rows[order]
+
+    def position(self, wanted: str) -> int | None:
+        """The position of the first row whose id, in capitals, is ``wanted``; None if there is none."""
+        at = int(np.searchsorted(self.sorted_ids, wanted, side="left"))
+        if at < len(self.sorted_ids) and self.sorted_ids[at] == wanted:
+            return int(self.rows[at])
+        return None
+
+
+def find_member(members: pd.DataFrame, member_id: object, index: MemberIndex | None = None) -> pd.Series:
+    """The row of ``member_id``; a clear message if there is no such member.
+
+    ``index``: ``MemberIndex(members)``, made once by a caller that looks up many members;
+    without it, this compares the id with every member's.
+    """
     example = members["member_id"].iloc[0] if len(members) else "a member id"
     if not isinstance(member_id, str) or not member_id.strip():
         raise CourseInputError("Member", member_id, f"a synthetic member id from the list, such as {example}")
     wanted = member_id.strip().upper()
+    if index is not None:
+        position = index.position(wanted)
+        if position is None:
+            raise CourseInputError("Member", member_id, f"a synthetic member id from the list, such as {example}")
+        return members.iloc[position]
     rows = members[members["member_id"].str.upper() == wanted]
     if rows.empty:
         raise CourseInputError("Member", member_id, f"a synthetic member id from the list, such as {example}")
@@ -224,12 +254,17 @@ def find_member(members: pd.DataFrame, member_id: object) -> pd.Series:
 
 
 def screen_member(members: pd.DataFrame, member_id: object, rules: pd.DataFrame | None = None,
-                  plan_names: dict[str, str] | None = None) -> Screening:
-    """Which Populations of Focus of the member's age group apply, with the reason for each."""
+                  plan_names: dict[str, str] | None = None, index: MemberIndex | None = None) -> Screening:
+    """Which Populations of Focus of the member's age group apply, with the reason for each.
+
+    ``index``: as for ``find_member``.
+    """
     _check_members(members)
     rules = pof_rules() if rules is None else rules
-    member = find_member(members, member_id)
-    one = member.to_frame().T.astype(members.dtypes.to_dict())
+    member = find_member(members, member_id, index)
+    # The member as a one-row table of the columns the rules read, with the table's types.
+    # (Only those columns: giving every column its type rebuilt categories as large as the data.)
+    one = member[MEMBER_COLUMNS].to_frame().T.astype({c: members.dtypes[c] for c in MEMBER_COLUMNS})
     group = _age_group(int(member["age"]))
     rows, applies = [], []
     for _, rule in rules[rules["age_group"] == group].iterrows():
@@ -282,14 +317,25 @@ def caseload_counts(members: pd.DataFrame, rules: pd.DataFrame | None = None,
     one"), columns are plans plus a Total column. Each row's total is the sum of its plans."""
     rules = pof_rules() if rules is None else rules
     matrix = meets_matrix(members, rules)
-    plans = plan_column(members, plan_names)
-    order = sorted(p for p in plans.unique() if p != NO_PLAN) + ([NO_PLAN] if (plans == NO_PLAN).any() else [])
+    # Each member's plan id as a number, then the plan name of each id (named once, from one
+    # member each: naming a million members one by one is slow).
+    id_codes, _ = pd.factorize(members["plan_id"], use_na_sentinel=False)
+    _, first = np.unique(id_codes, return_index=True)
+    plans = plan_column(members.iloc[first], plan_names).tolist()
+    order = sorted(p for p in set(plans) if p != NO_PLAN) + ([NO_PLAN] if NO_PLAN in plans else [])
     labels = {r["pof_id"]: pof_label(r) for _, r in rules.iterrows()}
-    data = {labels[pid]: matrix[pid].groupby(plans).sum() for pid in matrix.columns}
-    data[ANY_ROW] = matrix.any(axis=1).groupby(plans).sum()
-    data[CASELOAD_ROW] = plans.value_counts()
-    table = pd.DataFrame(data).T.reindex(columns=order).fillna(0).astype("int64")
-    table = table.loc[[CASELOAD_ROW, ANY_ROW, *labels.values()]]
+    # Each member's plan as a position in ``order``, then one count per plan for each row.
+    plan_index = pd.Index(order).get_indexer(plans)[id_codes]
+
+    def per_plan(flags: np.ndarray) -> np.ndarray:
+        return np.bincount(plan_index[flags], minlength=len(order))
+
+    data = {labels[pid]: per_plan(matrix[pid].to_numpy(dtype=bool)) for pid in matrix.columns}
+    data[ANY_ROW] = per_plan(matrix.to_numpy(dtype=bool).any(axis=1))
+    data[CASELOAD_ROW] = np.bincount(plan_index, minlength=len(order))
+    rows = [CASELOAD_ROW, ANY_ROW, *labels.values()]
+    table = pd.DataFrame(np.array([data[row] for row in rows], dtype="int64"),
+                         index=pd.Index(rows), columns=pd.Index(order))
     table[TOTAL] = table.sum(axis=1)
     table.index.name = "Population of Focus"
     table.columns.name = "Plan"
@@ -367,10 +413,10 @@ def default_member(members: pd.DataFrame, rules: pd.DataFrame | None = None) -> 
     """A deterministic, instructive default: the first adult (by id) who meets two or more."""
     matrix = meets_matrix(members, rules)
     counts = matrix.sum(axis=1)
-    candidates = members.loc[(counts >= 2) & (members["age"] >= 21), "member_id"].sort_values()
+    candidates = members.loc[(counts >= 2) & (members["age"] >= 21), "member_id"]
     if candidates.empty:
-        candidates = members["member_id"].sort_values()
-    return str(candidates.iloc[0])
+        candidates = members["member_id"]
+    return str(candidates.min())  # the first id in sorted order (no need to sort them all)
 
 
 

@@ -36,6 +36,7 @@ from calaim_course.suppression import (
     suppress_for_display,
     suppression_note,
 )
+from calaim_course.suppression import _complete as _complete_suppression  # the rules on a bare array
 
 PENDING = "Pending"
 OUTREACH = "Outreach Initiated"
@@ -283,6 +284,39 @@ def closure_reasons_table() -> pd.DataFrame:
     })
 
 
+def _per_distinct_row(table: pd.DataFrame, make) -> pd.DataFrame:
+    """``make(table)``, worked out once for each distinct row of ``table`` and spread back.
+
+    For work on a few id columns that would otherwise handle a million rows one value at a
+    time: the referrals have only a few hundred distinct combinations. ``make`` returns a
+    frame with a row for each row it is given; each result column keeps the type ``make``
+    gave it.
+    """
+    # Number the distinct rows, one column at a time (missing values are values too).
+    group = np.zeros(len(table), dtype=np.int64)
+    for column in table.columns:
+        codes, values = pd.factorize(table[column], use_na_sentinel=False)
+        group, _ = pd.factorize(group * len(values) + codes)  # renumbered, so the numbers stay small
+    # factorize numbers rows in order of first appearance, so the largest number so far
+    # grows exactly at the first row of each group: those rows, in group order.
+    first = np.flatnonzero(np.diff(np.maximum.accumulate(group), prepend=-1) > 0)
+    distinct = make(table.iloc[first])
+    return pd.DataFrame({column: pd.Series(distinct[column].to_numpy()[group], index=table.index,
+                                           dtype=distinct[column].dtype)
+                         for column in distinct.columns})
+
+
+def _month_text(dates: pd.Series) -> pd.Series:
+    """``dates.dt.strftime("%Y-%m")``, formatting each distinct date once.
+
+    A million referrals fall on a few hundred days, and formatting every date one by one
+    took seconds.
+    """
+    codes, days = pd.factorize(dates)  # a missing date gets code -1
+    text = np.append(days.strftime("%Y-%m").to_numpy(dtype=object), np.nan)  # [-1]: stays missing
+    return pd.Series(text[codes], index=dates.index, dtype=dates.iloc[:0].dt.strftime("%Y-%m").dtype)
+
+
 def prepare_referrals(referrals: pd.DataFrame, organizations: pd.DataFrame) -> pd.DataFrame:
     """The referrals with readable ``service``, ``plan``, ``month`` and ``closure_reason`` columns."""
     needed = {"plan_id", "service_kind", "cs_id", "closure_reason_id", *STATUS_DATE_COLUMNS.values()}
@@ -292,14 +326,23 @@ def prepare_referrals(referrals: pd.DataFrame, organizations: pd.DataFrame) -> p
     names = dict(zip(organizations["org_id"], organizations["name"]))
     cs_names = dict(zip(*load_reference("community_supports")[["cs_id", "name"]].T.values))
     reasons = dict(zip(*closure_reasons()[["reason_id", "reason"]].T.values))
-    frame = referrals.copy()
-    # Plain objects: the loaded data may use categorical columns, which refuse new labels.
-    text = {column: frame[column].astype(object).where(frame[column].notna(), None)
-            for column in ("plan_id", "service_kind", "cs_id", "closure_reason_id")}
-    frame["service"] = text["cs_id"].map(cs_names).where(text["service_kind"] != "ecm", ECM_LABEL)
-    frame["plan"] = text["plan_id"].map(names)
-    frame["month"] = frame["referral_date"].dt.strftime("%Y-%m")
-    frame["closure_reason"] = text["closure_reason_id"].map(reasons)
+
+    def readable(ids: pd.DataFrame) -> pd.DataFrame:
+        # Plain objects: the loaded data may use categorical columns, which refuse new labels.
+        text = {column: ids[column].astype(object).where(ids[column].notna(), None) for column in ids.columns}
+        return pd.DataFrame({
+            "service": text["cs_id"].map(cs_names).where(text["service_kind"] != "ecm", ECM_LABEL),
+            "plan": text["plan_id"].map(names),
+            "closure_reason": text["closure_reason_id"].map(reasons),
+        })
+
+    labels = _per_distinct_row(referrals[["plan_id", "service_kind", "cs_id", "closure_reason_id"]], readable)
+    # A shallow copy is enough: pandas copies on write, so the new columns never reach ``referrals``.
+    frame = referrals.copy(deep=False)
+    frame["service"] = labels["service"]
+    frame["plan"] = labels["plan"]
+    frame["month"] = _month_text(frame["referral_date"])
+    frame["closure_reason"] = labels["closure_reason"]
     for column in ("service", "plan"):
         if frame[column].isna().any():
             raise CourseInputError(f"referrals column {column}", "a value with no name", "ids found in the reference tables")
@@ -317,20 +360,22 @@ def status_path(row: pd.Series) -> list[str]:
 
 def reference_date(frame: pd.DataFrame) -> dt.date:
     """The data's own "as of" date: the latest status update in it (never today's date)."""
-    latest = frame[list(STATUS_DATE_COLUMNS.values())].max().max()
+    latest = pd.Series([frame[column].max() for column in STATUS_DATE_COLUMNS.values()]).max()
     if pd.isna(latest):
         raise CourseInputError("referrals", "a table with no dates", "at least one referral")
     return pd.Timestamp(latest).date()
 
 
+def _in_filter_order(name: str, values) -> list[str]:
+    """A filter's values in the order offered: services with Enhanced Care Management first."""
+    if name == "service":
+        return sorted(values, key=lambda s: (s != ECM_LABEL, s))
+    return sorted(values)
+
+
 def filter_options(frame: pd.DataFrame) -> dict[str, list[str]]:
     """Values a learner can filter by: "All" first, then each value in the data."""
-    services = sorted(frame["service"].unique(), key=lambda s: (s != ECM_LABEL, s))
-    return {
-        "service": [ALL, *services],
-        "plan": [ALL, *sorted(frame["plan"].unique())],
-        "month": [ALL, *sorted(frame["month"].unique())],
-    }
+    return {name: [ALL, *_in_filter_order(name, frame[name].unique())] for name in FILTERS}
 
 
 def month_label(month: str) -> str:
@@ -372,6 +417,23 @@ class Funnel:
         )
 
 
+def suppress_line(counts: np.ndarray, hidden: np.ndarray) -> np.ndarray:
+    """The cells to hide in one line of the funnel cube, as ``suppress_counts`` decides.
+
+    ``counts``: statuses (rows) by one filter's values then "All" (the last column, the
+    line's total). ``hidden``: cells already hidden. The same as
+    ``suppress_counts(table, implicit_totals=False, already_suppressed=hidden).mask`` on
+    that table labelled, but it calls the suppression rules on the numbers directly:
+    labelling and checking a table for each of the cube's hundreds of lines took seconds.
+    A test checks the two agree on every line of the course's cube.
+    """
+    counts = np.asarray(counts, dtype=np.int64)
+    primary = (counts >= 1) & (counts <= SMALL_CELL_MAX)
+    has_total = counts.shape[1] >= 2  # the "All" column is detected as a total only with a value before it
+    mask, _ = _complete_suppression(counts, primary | hidden, False, has_total, False)
+    return mask
+
+
 class FunnelCube:
     """Referrals reaching each status, for every combination of service, plan and month.
 
@@ -383,16 +445,20 @@ class FunnelCube:
     """
 
     def __init__(self, frame: pd.DataFrame):
-        self.options = filter_options(frame)
+        # One pass over each filter column gives its values (the options, as ``filter_options``
+        # gives them) and each referral's value as a number.
+        found = {name: pd.factorize(frame[name], use_na_sentinel=False) for name in FILTERS}
+        self.options = {name: [ALL, *_in_filter_order(name, values)] for name, (_, values) in found.items()}
         self.statuses = referral_statuses()
         axes = [self.options[name][1:] for name in FILTERS]  # without "All"
         sizes = [len(values) for values in axes]
         base = np.zeros((len(self.statuses), *sizes), dtype=np.int64)
-        positions = [frame[name].map({v: i for i, v in enumerate(values)}).to_numpy(dtype=np.int64)
-                     for name, values in zip(FILTERS, axes)]
+        # Each referral's cell (service, plan, month) as one number: its value's place on each axis.
+        positions = [pd.Index(axis).get_indexer(found[name][1])[found[name][0]] for name, axis in zip(FILTERS, axes)]
+        cell = np.ravel_multi_index(positions, sizes) if len(frame) else np.zeros(0, dtype=np.int64)
         for k, status in enumerate(self.statuses):
             reached = frame[STATUS_DATE_COLUMNS[status]].notna().to_numpy()
-            np.add.at(base[k], tuple(p[reached] for p in positions), 1)
+            base[k] = np.bincount(cell[reached], minlength=base[k].size).reshape(sizes)
         # Append an "All" slot (the total) at the end of each filter axis.
         full = np.zeros((len(self.statuses), *(n + 1 for n in sizes)), dtype=np.int64)
         full[:, : sizes[0], : sizes[1], : sizes[2]] = base
@@ -407,6 +473,10 @@ class FunnelCube:
 
     def _suppress(self, full: np.ndarray) -> np.ndarray:
         mask = (full >= 1) & (full <= SMALL_CELL_MAX)
+        # Line answers already worked out, keyed by the line (axis, i, j) and its hidden
+        # cells before: a line's counts never change, so the same key gives the same answer.
+        # Later passes mostly revisit lines that did not change.
+        answers: dict[tuple[int, int, int, bytes], np.ndarray] = {}
         changed = True
         while changed:  # each pass only adds hidden cells, so this ends
             changed = False
@@ -420,10 +490,10 @@ class FunnelCube:
                         before = mask[index]
                         if not before.any():
                             continue  # nothing hidden on this line: nothing to protect
-                        table = pd.DataFrame(full[index], index=self.statuses,
-                                             columns=[*(f"v{k}" for k in range(full.shape[axis] - 1)), ALL])
-                        result = suppress_counts(table, implicit_totals=False, already_suppressed=before.copy())
-                        after = result.mask.to_numpy()
+                        key = (axis, i, j, before.tobytes())
+                        if key not in answers:
+                            answers[key] = suppress_line(full[index], before)
+                        after = answers[key]
                         if (after != before).any():
                             mask[index] = after
                             changed = True
@@ -497,17 +567,26 @@ def parse_threshold(text: object) -> int:
 STILL_OPEN = "Still open"
 
 
+def _loop_days(frame: pd.DataFrame, as_of: dt.date) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """For the referrals made by ``as_of``: whether made (a mask over ``frame``), then days open and closed-by-then."""
+    as_of_ts = pd.Timestamp(as_of)
+    made = frame["referral_date"] <= as_of_ts
+    closed_date = frame.loc[made, "loop_closed_date"]
+    closed = closed_date.notna() & (closed_date <= as_of_ts)
+    end = closed_date.where(closed, as_of_ts)
+    days = (end - frame.loc[made, "referral_date"]).dt.days.astype("int64")
+    return made, days, closed
+
+
 def days_open(frame: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
     """Referrals made by ``as_of``, with ``days_open`` and ``outcome``.
 
     ``days_open``: days from the referral to the loop's closure, or to ``as_of`` if the
     loop was still open then. ``outcome``: "Still open", or "Closed: <closure reason>".
     """
-    as_of_ts = pd.Timestamp(as_of)
-    out = frame[frame["referral_date"] <= as_of_ts].copy()
-    closed = out["loop_closed_date"].notna() & (out["loop_closed_date"] <= as_of_ts)
-    end = out["loop_closed_date"].where(closed, as_of_ts)
-    out["days_open"] = (end - out["referral_date"]).dt.days.astype("int64")
+    made, days, closed = _loop_days(frame, as_of)
+    out = frame[made].copy()
+    out["days_open"] = days
     out["outcome"] = ("Closed: " + out["closure_reason"].astype(str)).where(closed, STILL_OPEN)
     return out
 
@@ -546,23 +625,52 @@ class Aging:
         return suppression_note(self.result)
 
 
-def aging(frame: pd.DataFrame, threshold: object, as_of: dt.date | None = None) -> Aging:
+@dataclass(frozen=True)
+class LoopDays:
+    """How many days each referral's loop was open on ``as_of``, sorted within each row of
+    the aging table (``AGING_ROWS``).
+
+    Built once for a date (one pass over the referrals); counting the loops open more
+    than any threshold is then a binary search in each row, whatever the data's size.
+    """
+
+    as_of: dt.date
+    sorted_days: dict[str, np.ndarray]  # row of AGING_ROWS -> days open, ascending
+
+    def split(self, label: str, days: int) -> tuple[int, int]:
+        """Loops of row ``label`` open ``days`` or fewer, and open more than ``days``."""
+        values = self.sorted_days[label]
+        within = int(np.searchsorted(values, days, side="right"))
+        return within, len(values) - within
+
+
+def loop_days(frame: pd.DataFrame, as_of: dt.date | None = None) -> LoopDays:
+    """The days each loop was open on ``as_of`` (default: the data's own date), ready for ``aging``."""
+    as_of = as_of or reference_date(frame)
+    made, days, closed = _loop_days(frame, as_of)
+    # The outcome "Closed: <reason>" is SERVICES_RECEIVED_GROUP exactly when the reason is what follows "Closed: ".
+    services = frame.loc[made, "closure_reason"].astype(str) == SERVICES_RECEIVED_GROUP.removeprefix("Closed: ")
+    rows = {STILL_OPEN: ~closed, SERVICES_RECEIVED_GROUP: closed & services, OTHER_CLOSURE: closed & ~services}
+    return LoopDays(as_of, {label: np.sort(days[rows[label]].to_numpy()) for label in AGING_ROWS})
+
+
+def aging(frame: pd.DataFrame, threshold: object, as_of: dt.date | None = None,
+          loops: LoopDays | None = None) -> Aging:
     """Referrals whose loop was open ``threshold`` days or fewer versus more, by outcome (suppressed).
 
     The threshold is the learner's own working choice: no DHCS day count for closing a
-    loop was found in the sources reviewed.
+    loop was found in the sources reviewed. ``loops``: ``loop_days(frame, as_of)`` made
+    once (a widget reuses it for every threshold); without it, it is made here.
     """
     days = parse_threshold(threshold)
-    as_of = as_of or reference_date(frame)
-    data = days_open(frame, as_of)
-    group = data["outcome"].where(data["outcome"].isin([STILL_OPEN, SERVICES_RECEIVED_GROUP]), OTHER_CLOSURE)
+    if loops is None:
+        loops = loop_days(frame, as_of or reference_date(frame))
+    as_of = loops.as_of
     within, past = f"Open {days} days or fewer", f"Open more than {days} days"
     counts = pd.DataFrame(0, index=pd.Index([*AGING_ROWS, "Total"], name=f"On {long_date(as_of)}"),
                           columns=[within, past, "Total"], dtype="int64")
     for label in AGING_ROWS:
-        group_days = data.loc[group == label, "days_open"]
-        counts.loc[label, within] = int((group_days <= days).sum())
-        counts.loc[label, past] = int((group_days > days).sum())
+        counts.loc[label, within], counts.loc[label, past] = loops.split(label, days)
     counts["Total"] = counts[within] + counts[past]
     counts.loc["Total"] = counts.loc[AGING_ROWS].sum()
     result = suppress_counts(counts)
@@ -593,22 +701,26 @@ DAY_BANDS = [(0, 7, "1 week or less"), (8, 14, "1 to 2 weeks"), (15, None, "More
 OTHER_GROUP = "Closed another way, or still open"
 
 
-def days_open_bands(frame: pd.DataFrame, as_of: dt.date | None = None) -> SuppressedTable:
+def days_open_bands(frame: pd.DataFrame, as_of: dt.date | None = None,
+                    loops: LoopDays | None = None) -> SuppressedTable:
     """Referrals by how long the loop was open (rows, in weeks) and outcome (two columns).
 
-    Week bands are for display only; they are not deadlines.
+    Week bands are for display only; they are not deadlines. ``loops``: as for ``aging``.
     """
-    as_of = as_of or reference_date(frame)
-    data = days_open(frame, as_of)
-    group = data["outcome"].where(data["outcome"] == SERVICES_RECEIVED_GROUP, OTHER_GROUP)
+    if loops is None:
+        loops = loop_days(frame, as_of or reference_date(frame))
+    # Loops open at most each band's last day, per outcome column; a band is the difference.
+    upper = [high for _, high, _ in DAY_BANDS[:-1]]
+    columns = {SERVICES_RECEIVED_GROUP: [SERVICES_RECEIVED_GROUP], OTHER_GROUP: [STILL_OPEN, OTHER_CLOSURE]}
+    counts = {}
+    for column, rows in columns.items():
+        up_to = [sum(loops.split(row, high)[0] for row in rows) for high in upper]
+        everyone = sum(len(loops.sorted_days[row]) for row in rows)
+        counts[column] = np.diff([0, *up_to, everyone])
     labels = [label for _, _, label in DAY_BANDS]
-    band = pd.Series(labels[-1], index=data.index, dtype=object)
-    for low, high, label in reversed(DAY_BANDS[:-1]):
-        band[data["days_open"] <= high] = label
-    table = pd.crosstab(band, group).reindex(index=labels, columns=[SERVICES_RECEIVED_GROUP, OTHER_GROUP],
-                                            fill_value=0)
-    table.index.name, table.columns.name = "days_open", "outcome"
-    return suppress_counts(table.astype("int64"))
+    table = pd.DataFrame(counts, index=pd.Index(labels, name="days_open"), dtype="int64")
+    table.columns.name = "outcome"
+    return suppress_counts(table)
 
 
 def bands_finding(result: SuppressedTable) -> str:
@@ -729,22 +841,42 @@ def load_course_data(world=None) -> CourseReferrals:
     return CourseReferrals(frame, reference_date(frame), FunnelCube(frame), world.consents)
 
 
+def _with_releases(frame: pd.DataFrame, consents: pd.DataFrame) -> pd.DataFrame:
+    """The referrals with the columns of the release each one names (``consent_id``).
+
+    What ``frame.merge(consents, on="consent_id", how="left", suffixes=("", "_consent"))``
+    gives for the columns ``release_check`` reads. When each release id is there once (as
+    in the synthetic data), each referral's release is looked up by position instead:
+    merging the whole tables took seconds for a million members.
+    """
+    columns = ["signed_date", "expires_date", "revoked_date", "recipient_org_id"]
+    ids = pd.Index(consents["consent_id"])
+    if not ids.is_unique or set(columns) & set(frame.columns):  # several matches, or name clashes: merge
+        return frame.merge(consents, on="consent_id", how="left", suffixes=("", "_consent"))
+    at = ids.get_indexer(frame["consent_id"])  # -1: no such release
+    found = {column: pd.api.extensions.take(consents[column].array, at, allow_fill=True) for column in columns}
+    return frame.assign(**{column: pd.Series(values, index=frame.index) for column, values in found.items()})
+
+
 def release_check(data: CourseReferrals) -> str:
     """Whether every referral is linked to a release in force on the referral date (counts suppressed)."""
-    frame = data.frame.merge(data.consents, on="consent_id", how="left", suffixes=("", "_consent"))
-    for column in ("direction", "plan_id", "receiving_org_id", "recipient_org_id"):
-        frame[column] = frame[column].astype(object)  # categorical columns refuse mixing
+    frame = _with_releases(data.frame, data.consents)
     in_force = (
         frame["signed_date"].le(frame["referral_date"])
         & frame["expires_date"].ge(frame["referral_date"])
         & (frame["revoked_date"].isna() | frame["revoked_date"].gt(frame["referral_date"]))
     ).fillna(False).astype(bool)
-    # Inbound: the agency reports back to the member's plan (Return Transmission File), so
-    # the release must name the plan. Outbound: it must name the receiving organization.
-    named = frame["plan_id"].where(frame["direction"] == "inbound", frame["receiving_org_id"])
-    right_party = frame["recipient_org_id"] == named
-    ok = in_force & right_party
-    table = pd.crosstab(frame["direction"], ok).reindex(columns=[True, False], fill_value=0)
+
+    def right_party(parties: pd.DataFrame) -> pd.DataFrame:
+        parties = parties.astype(object)  # categorical columns refuse mixing
+        # Inbound: the agency reports back to the member's plan (Return Transmission File), so
+        # the release must name the plan. Outbound: it must name the receiving organization.
+        named = parties["plan_id"].where(parties["direction"] == "inbound", parties["receiving_org_id"])
+        return pd.DataFrame({"right_party": parties["recipient_org_id"] == named})
+
+    parties = frame[["direction", "plan_id", "receiving_org_id", "recipient_org_id"]]
+    ok = in_force & _per_distinct_row(parties, right_party)["right_party"]
+    table = pd.crosstab(frame["direction"].astype(object), ok).reindex(columns=[True, False], fill_value=0)
     table.columns = ["with a release in force", "without"]
     shown = suppress_counts(table.astype("int64")).shown
     outbound, inbound = shown.loc["outbound"], shown.loc["inbound"]

@@ -35,6 +35,7 @@ def consent_tracker(consents=None, organizations=None, days: object = tracker.DE
         world = load_world()
         consents, organizations = world.consents, world.organizations
     start = tracker.reference_date(consents)
+    counter = tracker.ReleaseCounter(consents, organizations)  # the releases as arrays, once for every change
     days_box = widgets.Text(value=str(days), description="Expiring within (days):", continuous_update=False,
                             placeholder=f"1 to {tracker.MAX_DAYS}", style=_STYLE, layout=widgets.Layout(width="22rem"))
     as_of_box = widgets.Text(value=f"{start:%Y-%m-%d}", description="As of (YYYY-MM-DD):", continuous_update=False,
@@ -44,7 +45,7 @@ def consent_tracker(consents=None, organizations=None, days: object = tracker.DE
 
     @safe_update(message)
     def update(_change=None):
-        view = tracker.track(consents, organizations, as_of=as_of_box.value, days=days_box.value)
+        view = tracker.track(consents, organizations, as_of=as_of_box.value, days=days_box.value, counter=counter)
         result.value = tracker_html(view)
 
     days_box.observe(update, names="value")

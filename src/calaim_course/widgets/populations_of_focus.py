@@ -57,7 +57,9 @@ def pof_screener(members: pd.DataFrame | None = None, plan_names: dict[str, str]
     plan_names = plan_names or {}
     counts, suppressed = pof.suppressed_caseload(members, plan_names=plan_names)
     plans = [c for c in counts.columns if c != pof.TOTAL]
-    ids = sorted(members["member_id"])
+    ids = members["member_id"]
+    ids = ids.tolist() if ids.is_monotonic_increasing else sorted(ids)  # the data is usually in id order already
+    index = pof.MemberIndex(members)  # ids in order, so a member change is a binary search
     member = widgets.Combobox(
         value=initial_member or pof.default_member(members), options=ids, ensure_option=False,
         description="Member:", placeholder="type or pick an id such as " + ids[0],
@@ -72,7 +74,7 @@ def pof_screener(members: pd.DataFrame | None = None, plan_names: dict[str, str]
 
     @safe_update(message)
     def update_member(_change=None):
-        member_result.value = member_html(pof.screen_member(members, member.value, plan_names=plan_names))
+        member_result.value = member_html(pof.screen_member(members, member.value, plan_names=plan_names, index=index))
 
     @safe_update(caseload_message)
     def update_caseload(_change=None):

@@ -152,11 +152,12 @@ def aging_explorer(frame: pd.DataFrame) -> widgets.VBox:
                              layout=WIDE, continuous_update=False, placeholder="a whole number of days, for example 45")
     result = widgets.HTML()
     message = message_area()
-    as_of = R.reference_date(frame)
+    # Days open per loop on the data's date, worked out once: each threshold is then a lookup.
+    loops = R.loop_days(frame, R.reference_date(frame))
 
     @safe_update(message)
     def update(_change=None):
-        result.value = aging_html(R.aging(frame, threshold.value, as_of))
+        result.value = aging_html(R.aging(frame, threshold.value, loops=loops))
 
     threshold.observe(update, names="value")
     update()
