@@ -351,85 +351,189 @@ def _complete_lines(
     values: np.ndarray, mask: np.ndarray, total_row: bool, total_col: bool, implicit: bool,
     stuck_rows: np.ndarray, stuck_cols: np.ndarray,
 ) -> None:
-    """Add complementary cells (in place) until no row or column needs more; rows first."""
-    # Each pass hides one cell or marks one line stuck, so this ends within cells + lines.
+    """Add complementary cells (in place) until no row or column needs more; rows first.
+
+    Each step fixes the first row that needs a cell, or when none does, the first column.
+    Hiding cell (i, j) changes only row i and column j, so only their needs are worked
+    out again (a table with thousands of rows then takes thousands of small steps, not
+    thousands of passes over the whole table).
+    """
+    rows_need = _lines_needing_more(values, mask, total_col, implicit)
+    cols_need = _lines_needing_more(values.T, mask.T, total_row, implicit)
+
+    def hide(i: int, j: int) -> None:
+        mask[i, j] = True
+        rows_need[i] = _lines_needing_more(values[i : i + 1], mask[i : i + 1], total_col, implicit)[0]
+        cols_need[j] = _lines_needing_more(values.T[j : j + 1], mask.T[j : j + 1], total_row, implicit)[0]
+
+    # Each step hides one cell or marks one line stuck, so this ends within cells + lines.
     while True:
-        rows = _lines_needing_more(values, mask, total_col, implicit) & ~stuck_rows
+        rows = rows_need & ~stuck_rows
         if rows.any():
             i = int(np.argmax(rows))
             j = _pick_cell(values[i], mask[i], total_col)
             if j is None:
                 stuck_rows[i] = True
             else:
-                mask[i, j] = True
+                hide(i, j)
             continue
-        cols = _lines_needing_more(values.T, mask.T, total_row, implicit) & ~stuck_cols
+        cols = cols_need & ~stuck_cols
         if cols.any():
             j = int(np.argmax(cols))
             i = _pick_cell(values[:, j], mask[:, j], total_row)
             if i is None:
                 stuck_cols[j] = True
             else:
-                mask[i, j] = True
+                hide(i, j)
             continue
         return
 
 
-def _known_sums(mask: np.ndarray, total_row: bool, total_col: bool, implicit: bool) -> np.ndarray:
-    """The linear equations a reader can write about the hidden cells, one row per line.
+def _equation_ends(
+    rows: np.ndarray, cols: np.ndarray, shape: tuple[int, int], total_row: bool, total_col: bool, implicit: bool,
+) -> tuple[np.ndarray, np.ndarray, int]:
+    """The hidden cells at ``rows``, ``cols`` as edges of a graph whose vertices are the known sums.
 
-    Each row or column with a known total says: hidden parts minus hidden total = a number
-    the reader can compute. Columns of the result are the hidden cells in row-major order.
+    The reader knows one sum per row (and per column) with a known total: the row's
+    hidden parts minus its hidden total equal a number the reader can compute. Vertex i
+    stands for row i's sum, vertex n_rows + j for column j's, and the last vertex,
+    n_rows + n_cols, for "no known sum". A hidden cell is an edge between the two sums
+    it appears in, or from its one sum to the last vertex, or a loop on the last vertex
+    when it appears in none. Returns both ends of each edge and the number of vertices.
     """
-    flat = np.full(mask.shape, -1)
-    flat[mask] = np.arange(int(mask.sum()))
-    equations = []
-    for m, f, has_total in ((mask, flat, total_col), (mask.T, flat.T, total_row)):
-        n_parts = m.shape[1] - 1 if has_total else m.shape[1]
-        if not has_total and not (implicit and n_parts >= 2):
+    n_rows, n_cols = shape
+    none = n_rows + n_cols
+    # Whether a line's sum is known depends only on the table's shape and totals (a line
+    # without hidden cells is a vertex without edges, which changes nothing).
+    row_sums_known = total_col or (implicit and n_cols >= 2)
+    col_sums_known = total_row or (implicit and n_rows >= 2)
+    row_end = rows if row_sums_known else np.full(len(rows), none)
+    col_end = n_rows + cols if col_sums_known else np.full(len(cols), none)
+    return np.asarray(row_end, dtype=np.int64), np.asarray(col_end, dtype=np.int64), none + 1
+
+
+def _bridges(ends_a: np.ndarray, ends_b: np.ndarray, n_vertices: int) -> np.ndarray:
+    """True for each edge (ends_a[k], ends_b[k]) that lies on no cycle (Tarjan's bridge search).
+
+    Parallel edges and loops are allowed: an edge is skipped only as the very edge the
+    search came in by, so two parallel edges form a cycle. Iterative, so any size works.
+    """
+    n_edges = len(ends_a)
+    ends = np.concatenate([ends_a, ends_b])
+    order = np.argsort(ends, kind="stable")
+    first = np.searchsorted(ends[order], np.arange(n_vertices + 1)).tolist()
+    neighbour = np.concatenate([ends_b, ends_a])[order].tolist()
+    edge_of = np.concatenate([np.arange(n_edges), np.arange(n_edges)])[order].tolist()
+    found = [-1] * n_vertices  # discovery time
+    low = [0] * n_vertices     # earliest discovery time reachable without the edge in
+    bridge = [False] * n_edges
+    clock = 0
+    for root in range(n_vertices):
+        if found[root] != -1 or first[root] == first[root + 1]:
             continue
-        for line_mask, line_idx in zip(m, f):
-            if not line_mask.any():
+        found[root] = low[root] = clock
+        clock += 1
+        path = [root]           # vertices on the search path
+        came_by = [-1]          # the edge each one was reached by
+        next_at = [first[root]]  # its next adjacency position to look at
+        while path:
+            x = path[-1]
+            at = next_at[-1]
+            if at < first[x + 1]:
+                next_at[-1] = at + 1
+                y, edge = neighbour[at], edge_of[at]
+                if edge == came_by[-1]:
+                    continue
+                if found[y] == -1:
+                    found[y] = low[y] = clock
+                    clock += 1
+                    path.append(y)
+                    came_by.append(edge)
+                    next_at.append(first[y])
+                elif found[y] < low[x]:
+                    low[x] = found[y]
                 continue
-            eq = np.zeros(int(mask.sum()))
-            eq[line_idx[:n_parts][line_mask[:n_parts]]] = 1.0
-            if has_total and line_mask[-1]:
-                eq[line_idx[-1]] = -1.0
-            equations.append(eq)
-    return np.array(equations).reshape(len(equations), int(mask.sum()))
+            path.pop()
+            edge = came_by.pop()
+            next_at.pop()
+            if path:
+                parent = path[-1]
+                if low[x] < low[parent]:
+                    low[parent] = low[x]
+                if low[x] > found[parent]:
+                    bridge[edge] = True
+    return np.array(bridge, dtype=bool)
+
+
+def _components(ends_a: np.ndarray, ends_b: np.ndarray, n_vertices: int) -> np.ndarray:
+    """A label for each vertex: equal labels exactly when joined by a path (union-find)."""
+    parent = list(range(n_vertices))
+
+    def root(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for a, b in zip(ends_a.tolist(), ends_b.tolist()):
+        ra, rb = root(a), root(b)
+        if ra != rb:
+            parent[ra] = rb
+    return np.array([root(x) for x in range(n_vertices)], dtype=np.int64)
 
 
 def _determined(mask: np.ndarray, total_row: bool, total_col: bool, implicit: bool) -> np.ndarray:
     """True for each hidden cell (row-major) whose exact value follows from the known totals.
 
-    A hidden cell is determined exactly when every solution of the equations gives it the
-    same value, that is when it is zero in every null-space vector of the equations.
+    A hidden cell is determined exactly when every solution of the known sums
+    (``_equation_ends``) gives it the same value: when its unit vector lies in the row
+    space of those equations. Each hidden cell appears in at most two of them, its row's
+    and its column's, with a coefficient of +1, or -1 where it is that line's total.
+    Multiplying by -1 the equations of the total row and of every column but the total
+    column, and the unknowns of the total row and of the total column (the grand total
+    twice), changes no cell's being determined, and leaves every cell that is in two
+    equations with +1 in its row's and -1 in its column's: the incidence matrix of a
+    directed graph (one vertex per known sum, one edge per hidden cell, and a vertex for
+    "no known sum" whose equation is left out). The row space of an incidence matrix is
+    made of the vectors orthogonal to every cycle, so a cell is determined exactly when
+    its edge lies on no cycle: when it is a bridge. This is exact, with no rounding, and
+    its time grows with the number of hidden cells, where a singular value
+    decomposition's grows with its cube.
     """
-    n = int(mask.sum())
-    equations = _known_sums(mask, total_row, total_col, implicit)
-    if n == 0 or equations.shape[0] == 0:
-        return np.zeros(n, dtype=bool)
-    _, singular, vt = np.linalg.svd(equations)
-    rank = int((singular > 1e-9 * max(singular.max(), 1.0)).sum())
-    null_space = vt[rank:]
-    return np.linalg.norm(null_space, axis=0) < 1e-9 if null_space.size else np.ones(n, dtype=bool)
+    rows, cols = np.nonzero(mask)  # row-major order, like the rest of the rules
+    ends_a, ends_b, n_vertices = _equation_ends(rows, cols, mask.shape, total_row, total_col, implicit)
+    return _bridges(ends_a, ends_b, n_vertices)
 
 
 def _protect_cell(
     values: np.ndarray, mask: np.ndarray, target: tuple[int, int],
     total_row: bool, total_col: bool, implicit: bool,
 ) -> tuple[int, int] | None:
-    """The smallest shown non-zero cell whose hiding stops ``target`` being worked out."""
+    """The smallest shown non-zero cell whose hiding stops ``target`` being worked out.
+
+    ``target`` is determined, so its edge is a bridge (``_determined``): without it, its
+    two ends fall in two separate parts of the graph. Hiding another cell adds its edge;
+    the target is then no longer determined exactly when that edge joins those two
+    parts (the target then lies on a cycle). So every candidate is checked at once.
+    """
     shown = np.argwhere(~mask & (values > 0))
     # Smallest value first, then position: deterministic, and hides as little as possible.
     order = np.lexsort((shown[:, 1], shown[:, 0], values[~mask & (values > 0)]))
-    for i, j in shown[order]:
-        trial = mask.copy()
-        trial[i, j] = True
-        position = int(trial[: target[0]].sum() + trial[target[0], : target[1]].sum())
-        if not _determined(trial, total_row, total_col, implicit)[position]:
-            return int(i), int(j)
-    return None
+    shown = shown[order]
+    rows, cols = np.nonzero(mask)
+    ends_a, ends_b, n_vertices = _equation_ends(rows, cols, mask.shape, total_row, total_col, implicit)
+    position = int(mask[: target[0]].sum() + mask[target[0], : target[1]].sum())
+    others = np.arange(len(rows)) != position
+    part = _components(ends_a[others], ends_b[others], n_vertices)
+    side_a, side_b = part[ends_a[position]], part[ends_b[position]]
+    new_a, new_b = _equation_ends(shown[:, 0], shown[:, 1], mask.shape, total_row, total_col, implicit)[:2]
+    joins = ((part[new_a] == side_a) & (part[new_b] == side_b)) | ((part[new_a] == side_b) & (part[new_b] == side_a))
+    if side_a == side_b:  # never for a determined target; kept so any call stays correct
+        joins[:] = True
+    if not joins.any():
+        return None
+    i, j = shown[int(np.argmax(joins))]
+    return int(i), int(j)
 
 
 def _complete(
