@@ -25,6 +25,7 @@ seed always plants the same gaps. These rates are invented for practice, not sta
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 
@@ -80,8 +81,8 @@ MEMBER_ID_PATTERN = re.compile(ID_PATTERNS["member"])
 
 __all__ = [
     "CONDITIONS", "Completeness", "PRACTICE_GAP_RATES", "PRACTICE_SEED", "check_completeness",
-    "completeness_chart", "first_record_with_gaps", "intake_staff", "missing_mask", "plant_gaps", "practice_member_file", "record_gaps",
-    "required_fields", "staff_names",
+    "completeness_chart", "first_record_with_gaps", "intake_staff", "missing_mask", "plant_gaps", "practice_member_file",
+    "RecordChecker", "record_gaps", "required_fields", "staff_names",
 ]
 
 
@@ -119,9 +120,16 @@ def _check_members(members: object, rules: pd.DataFrame) -> pd.DataFrame:
 def _is_empty(series: pd.Series) -> np.ndarray:
     """Missing values and blank text both count as empty (exports often hold '' or spaces)."""
     empty = series.isna().to_numpy(dtype=bool)
-    text = series.astype("object")
-    blank = text.map(lambda v: isinstance(v, str) and not v.strip()).to_numpy(dtype=bool)
-    return empty | blank
+    dtype = series.dtype
+    if pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_datetime64_any_dtype(dtype):
+        return empty  # these hold no text, so nothing is blank
+    # Test each distinct value once: a category, or a value found by factorize (-1: missing).
+    if isinstance(dtype, pd.CategoricalDtype):
+        codes, values = series.cat.codes.to_numpy(), series.cat.categories
+    else:
+        codes, values = pd.factorize(series.astype("object"))
+    blank_value = np.array([isinstance(v, str) and not v.strip() for v in values] + [False], dtype=bool)
+    return empty | blank_value[codes]  # code -1 picks the final False
 
 
 def _applies(members: pd.DataFrame, condition: str) -> np.ndarray:
@@ -144,7 +152,10 @@ def required_mask(members: pd.DataFrame, rules: pd.DataFrame | None = None) -> p
 def missing_mask(members: pd.DataFrame, rules: pd.DataFrame | None = None) -> pd.DataFrame:
     """True where a field is required for the member and empty (one column per field)."""
     rules = required_fields() if rules is None else rules
-    required = required_mask(members, rules)
+    return _missing(members, rules, required_mask(members, rules))
+
+
+def _missing(members: pd.DataFrame, rules: pd.DataFrame, required: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({field: required[field].to_numpy() & _is_empty(members[field]) for field in rules["field"]},
                         index=members.index)
 
@@ -159,7 +170,17 @@ def intake_staff(services: pd.DataFrame) -> pd.Series:
     if not isinstance(services, pd.DataFrame) or needed - set(services.columns):
         raise CourseInputError("services", "a table without " + ", ".join(sorted(needed)),
                                "the services table with member_id, staff_id, service_date and service_id")
-    first = services.sort_values(["member_id", "service_date", "service_id"]).drop_duplicates("member_id")
+    # The first row of each member in (member_id, service_date, service_id) order (a stable
+    # sort) is found without sorting the whole table: only rows on a member's earliest
+    # date can come first (a member without dates or without an ID keeps all rows, as
+    # the sort puts missing values last), and only members with several such rows need
+    # the sort. One row per member is left, so a sort by member gives the same order.
+    services = services[["member_id", "staff_id", "service_date", "service_id"]]  # the columns used, not copies of all
+    earliest = services.groupby("member_id", observed=True, sort=False)["service_date"].transform("min")
+    candidates = services[(services["service_date"] == earliest).to_numpy() | earliest.isna().to_numpy()]
+    tied = candidates["member_id"].duplicated(keep=False).to_numpy()
+    first_of_tied = candidates[tied].sort_values(["member_id", "service_date", "service_id"]).drop_duplicates("member_id")
+    first = pd.concat([candidates[~tied], first_of_tied]).sort_values("member_id", kind="stable")
     return pd.Series(first["staff_id"].astype("object").to_numpy(), index=first["member_id"].astype("object").to_numpy(),
                      name="staff_id")
 
@@ -168,7 +189,7 @@ def staff_names(staff: pd.DataFrame) -> dict[str, str]:
     """staff_id -> "First Last" (with the ID added when two people share a name)."""
     names = (staff["first_name"].astype(str) + " " + staff["last_name"].astype(str)).to_numpy()
     ids = staff["staff_id"].astype(str).to_numpy()
-    counts = pd.Series(names).value_counts()
+    counts = pd.Series(names).value_counts().to_dict()  # a dict: one quick look-up per person
     return {i: (n if counts[n] == 1 else f"{n} ({i})") for i, n in zip(ids, names)}
 
 
@@ -228,6 +249,8 @@ class Completeness:
     required: SuppressedTable
     by_staff: SuppressedTable
     summary: SuppressedTable
+    # The finding, once computed: it reads only the tables above, which never change.
+    _cache: dict = dataclasses.field(default_factory=dict, init=False, repr=False, compare=False)
 
     @property
     def staff(self) -> list[str]:
@@ -290,6 +313,11 @@ class Completeness:
 
     def finding(self) -> str:
         """The main finding, computed from the shown (never the hidden) counts."""
+        if "finding" not in self._cache:
+            self._cache["finding"] = self._compute_finding()
+        return self._cache["finding"]
+
+    def _compute_finding(self) -> str:
         missing = self._missing_total().reindex(self.rules["label"])
         shown = missing.dropna()
         if shown.empty and self.by_staff.mask.loc[TOTAL].any():
@@ -325,20 +353,29 @@ def check_completeness(members: pd.DataFrame, intake: pd.Series, staff: pd.DataF
     for names. Raises ``CourseInputError`` for a member file without the needed columns.
     """
     rules = required_fields()
-    missing = missing_mask(members, rules)
     required = required_mask(members, rules)
+    missing = _missing(members, rules, required)
     labels = dict(zip(rules["field"], rules["label"]))
     names = staff_names(staff)
     staff_id = members["member_id"].astype("object").map(intake)
     who = staff_id.map(names).fillna(NO_INTAKE_STAFF).to_numpy(dtype=object)
 
-    by_staff = missing.rename(columns=labels).groupby(who).sum().astype("int64")
+    # Members counted per staff member with integer codes: one code per staff member
+    # (every one who recorded an intake, and NO_INTAKE_STAFF), found once for both tables.
+    code, staff_seen = pd.factorize(who)
+    people = pd.Index(staff_seen)
+
+    def per_staff(selected: np.ndarray) -> np.ndarray:
+        return np.bincount(code[selected], minlength=len(people))
+
+    by_staff = pd.DataFrame(np.column_stack([per_staff(missing[field].to_numpy()) for field in rules["field"]]),
+                            index=people, columns=[labels[field] for field in rules["field"]]).astype("int64")
     order = sorted(by_staff.index, key=lambda n: (n == NO_INTAKE_STAFF, n))
     by_staff = by_staff.loc[order]
     by_staff.loc[TOTAL] = by_staff.sum()
     any_gap = missing.any(axis=1).to_numpy()
-    summary = pd.crosstab(pd.Series(who, name="staff"), pd.Series(np.where(any_gap, WITH_GAP, COMPLETE), name="status"))
-    summary = summary.reindex(index=order, columns=[COMPLETE, WITH_GAP], fill_value=0).astype("int64")
+    summary = pd.DataFrame({COMPLETE: per_staff(~any_gap), WITH_GAP: per_staff(any_gap)}, index=people).astype("int64")
+    summary = summary.loc[order]
     summary[TOTAL] = summary.sum(axis=1)
     summary.loc[TOTAL] = summary.sum()
     summary.columns.name = None
@@ -355,29 +392,46 @@ def check_completeness(members: pd.DataFrame, intake: pd.Series, staff: pd.DataF
     )
 
 
+class RecordChecker:
+    """``record_gaps`` for one member file, as often as needed: the file is checked and indexed once.
+
+    For a widget where a learner types one member ID after another. The member file
+    must not be changed while the checker is in use.
+    """
+
+    def __init__(self, members: pd.DataFrame):
+        self.rules = required_fields()
+        self.members = _check_members(members, self.rules)
+        self._ids = members["member_id"].astype("object")
+        self._positions = pd.Index(self._ids)  # unique (checked above): ID -> row position
+
+    def gaps(self, member_id: object) -> pd.DataFrame:
+        """The required fields missing from one member's record (see ``record_gaps``)."""
+        text = member_id.strip().upper() if isinstance(member_id, str) else member_id
+        if not isinstance(text, str) or not MEMBER_ID_PATTERN.match(text):
+            raise CourseInputError("Member ID", member_id, "a synthetic member ID like SYN-M-0000012 (SYN-M- and 7 digits)")
+        position = int(self._positions.get_indexer([text])[0])
+        if position < 0:
+            raise CourseInputError("Member ID", member_id, "a member ID in the file",
+                                   hint=f"IDs run from {self._ids.min()} to {self._ids.max()}.")
+        label = self.members.index[position]
+        gaps = missing_mask(self.members.loc[[label]], self.rules).iloc[0]
+        chosen = self.rules[self.rules["field"].map(gaps).to_numpy(dtype=bool)]
+        return pd.DataFrame({
+            "Field": chosen["label"].to_numpy(),
+            "Why it is required": chosen["why"].to_numpy(),
+            "How to fix it": chosen["how_to_fix"].to_numpy(),
+        })
+
+
 def record_gaps(members: pd.DataFrame, member_id: object) -> pd.DataFrame:
     """The required fields missing from one member's record, with how to fix each.
 
     ``member_id`` is typed by a learner: it must look like ``SYN-M-0000001`` and be in
-    the file. An empty result means the record is complete.
+    the file. An empty result means the record is complete. To check many records of
+    the same file, build a ``RecordChecker`` once.
     """
-    rules = required_fields()
-    _check_members(members, rules)
-    text = member_id.strip().upper() if isinstance(member_id, str) else member_id
-    if not isinstance(text, str) or not MEMBER_ID_PATTERN.match(text):
-        raise CourseInputError("Member ID", member_id, "a synthetic member ID like SYN-M-0000012 (SYN-M- and 7 digits)")
-    ids = members["member_id"].astype("object")
-    if not (ids == text).any():
-        raise CourseInputError("Member ID", member_id, "a member ID in the file",
-                               hint=f"IDs run from {ids.min()} to {ids.max()}.")
-    row = members.loc[ids == text]
-    gaps = missing_mask(members.loc[row.index], rules).iloc[0]
-    chosen = rules[rules["field"].map(gaps).to_numpy(dtype=bool)]
-    return pd.DataFrame({
-        "Field": chosen["label"].to_numpy(),
-        "Why it is required": chosen["why"].to_numpy(),
-        "How to fix it": chosen["how_to_fix"].to_numpy(),
-    })
+    return RecordChecker(members).gaps(member_id)
 
 
 def first_record_with_gaps(members: pd.DataFrame, at_least: int = 2) -> str | None:

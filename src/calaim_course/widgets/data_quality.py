@@ -46,11 +46,14 @@ def result_html(result: dq.Completeness, show: str, data: str) -> str:
     ])
 
 
-def record_html(members, member_id: str) -> str:
-    """One record's missing fields with how to fix each (empty text: nothing to show)."""
+def record_html(members, member_id: str, checker: dq.RecordChecker | None = None) -> str:
+    """One record's missing fields with how to fix each (empty text: nothing to show).
+
+    ``checker``: a ``RecordChecker`` already built for ``members`` (faster when called often).
+    """
     if not member_id.strip():
         return ""
-    gaps = dq.record_gaps(members, member_id)
+    gaps = (checker or dq.RecordChecker(members)).gaps(member_id)
     name = member_id.strip().upper()
     if gaps.empty:
         return _p(f"{name}: every required field is filled in.", "course-result")
@@ -64,9 +67,24 @@ def completeness_checker(world=None) -> widgets.VBox:
 
         world = load_world()
     intake = dq.intake_staff(world.services)
-    files = {PRACTICE: dq.practice_member_file(world), GENERATED: world.members}
+    # The same as dq.practice_member_file(world), without finding the intakes again.
+    files = {PRACTICE: dq.plant_gaps(world.members, intake, world.staff), GENERATED: world.members}
     results = {key: dq.check_completeness(members, intake, world.staff) for key, members in files.items()}
+    checkers = {key: dq.RecordChecker(members) for key, members in files.items()}
     default_id = dq.first_record_with_gaps(files[PRACTICE]) or ""
+    # Each counts view depends only on (member file, view), and the results never change,
+    # so each is rendered once. The two agency-wide views (the summary has one row per
+    # staff member) are rendered now; one staff member's view when first asked for.
+    pages: dict[tuple[str, str], str] = {}
+
+    def counts_html(key: str, view: str) -> str:
+        if (key, view) not in pages:
+            pages[key, view] = result_html(results[key], view, key)
+        return pages[key, view]
+
+    for key in files:
+        for view in (BY_FIELD, BY_STAFF):
+            counts_html(key, view)
 
     data = widgets.Dropdown(options=DATA_OPTIONS, value=PRACTICE, description="Member file:", style=STYLE, layout=WIDE)
     show = widgets.Dropdown(options=[BY_FIELD, BY_STAFF, *results[PRACTICE].staff], value=BY_FIELD,
@@ -80,11 +98,11 @@ def completeness_checker(world=None) -> widgets.VBox:
     # Two updates, so a mistyped member ID never stops the counts from following the menus.
     @safe_update(message)
     def update_counts(_change=None):
-        result.value = result_html(results[data.value], show.value, data.value)
+        result.value = counts_html(data.value, show.value)
 
     @safe_update(message)
     def update_record(_change=None):
-        record.value = record_html(files[data.value], member.value)
+        record.value = record_html(files[data.value], member.value, checkers[data.value])
 
     data.observe(update_counts, names="value")
     show.observe(update_counts, names="value")
