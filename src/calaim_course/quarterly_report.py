@@ -21,6 +21,7 @@ advocacy records stay inside the agency.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import re
 from dataclasses import dataclass
@@ -69,7 +70,7 @@ COMPLEMENTARY_SENTENCE = (
 )
 
 __all__ = ["BREAKDOWNS", "SPLITS", "QuarterlyReport", "ReportData", "build_report", "chart_data",
-           "parse_quarter", "quarter_label", "report_chart", "report_data", "chart_finding"]
+           "parse_quarter", "prepare_counts", "quarter_label", "report_chart", "report_data", "chart_finding"]
 
 
 # --------------------------------------------------------------------------- quarters
@@ -123,6 +124,9 @@ class ReportData:
     events: pd.DataFrame
     categories: dict[str, list[str]]
     quarters: list[pd.Period]
+    # Counts and the codes they are made from, computed once (``_member_counts``). Safe
+    # because a ReportData is read-only once made: nothing changes ``events``.
+    _cache: dict = dataclasses.field(default_factory=dict, init=False, repr=False, compare=False)
 
 
 def _age_group(age: pd.Series) -> pd.Series:
@@ -141,33 +145,65 @@ def _pof_label(name: str, age_group: str) -> str:
     return f"{name} ({'adults' if age_group == 'adult' else 'under 21'})"
 
 
+def _first_of_each_service(billed: pd.DataFrame) -> np.ndarray:
+    """Positions of the first row of each (member, quarter, program, Community Support).
+
+    Every column of a report event is a function of these four, so later rows repeat
+    an event already there: dropping them first leaves the same events, in the same
+    order, from far fewer rows.
+    """
+    key = pd.DataFrame({
+        "member": pd.factorize(billed["member_id"])[0],
+        "quarter": billed["service_date"].dt.to_period("Q").array.asi8,
+        "program": pd.factorize(billed["program"])[0],
+        "cs": pd.factorize(billed["cs_id"])[0],
+    })
+    return np.flatnonzero(~key.duplicated().to_numpy())
+
+
+def _map_each(values: pd.Series, mapper) -> np.ndarray:
+    """``values.astype("object").map(mapper).to_numpy()``, mapping each category once."""
+    if not isinstance(values.dtype, pd.CategoricalDtype):
+        return values.astype("object").map(mapper).to_numpy()
+    # The last entry is what a missing value (code -1) maps to.
+    distinct = pd.Series([*values.cat.categories.astype("object"), np.nan], dtype="object")
+    return distinct.map(mapper).to_numpy()[values.cat.codes.to_numpy()]
+
+
 def report_data(world) -> ReportData:
     """Prepare the service events of the world's ECM, Community Supports and CHW services."""
     services = world.services
     members = world.members
     organizations = world.organizations
-    billed = services[services["program"].astype("object").isin(list(PROGRAM_LABELS))]
+    billed = services[["member_id", "program", "cs_id", "service_date"]]  # the columns used
+    billed = billed[billed["program"].isin(list(PROGRAM_LABELS))]
+    billed = billed.iloc[_first_of_each_service(billed)]
     plan_names = dict(zip(organizations["org_id"].astype("object"),
                           organizations["name"].astype("object").str.replace(" (fictional)", "", regex=False)))
     cs_names = dict(zip(*load_reference("community_supports")[["cs_id", "name"]].T.to_numpy()))
-    m = members.set_index(members["member_id"].astype("object"))
+    attributes = ["plan_id", "age", "preferred_language", "gender_identity", "race_ethnicity", "housing_status",
+                  "ecm_pof_ids"]
+    m = members[attributes].set_index(members["member_id"].astype("object"))
     member_ids = billed["member_id"].astype("object").to_numpy()
+    # Each event's member (m.loc, found by position when the IDs are unique and all known).
+    at = m.index.get_indexer(member_ids) if m.index.is_unique else None
+    person = m.iloc[at] if at is not None and (at >= 0).all() else m.loc[member_ids]
     program = billed["program"].astype("object").to_numpy()
     cs = billed["cs_id"].astype("object").to_numpy()
     service = np.where(program == "community_supports", pd.Series(cs).map(cs_names).to_numpy(),
                        pd.Series(program).map(PROGRAM_LABELS).to_numpy())
     events = pd.DataFrame({
         "member_id": member_ids,
-        "quarter": billed["service_date"].dt.to_period("Q").to_numpy(),
+        "quarter": billed["service_date"].dt.to_period("Q").array,
         "service_line": pd.Series(program).map(PROGRAM_LABELS).to_numpy(),
         "service": service,
-        "plan": m.loc[member_ids, "plan_id"].astype("object").map(plan_names).to_numpy(),
-        "age_group": _age_group(m.loc[member_ids, "age"]).to_numpy(),
-        "preferred_language": m.loc[member_ids, "preferred_language"].astype("object").to_numpy(),
-        "gender_identity": m.loc[member_ids, "gender_identity"].astype("object").to_numpy(),
-        "race_ethnicity": m.loc[member_ids, "race_ethnicity"].astype("object").to_numpy(),
-        "housing_status": m.loc[member_ids, "housing_status"].astype("object").map(_readable).to_numpy(),
-        "pof_ids": m.loc[member_ids, "ecm_pof_ids"].astype("object").to_numpy(),
+        "plan": _map_each(person["plan_id"], plan_names),
+        "age_group": _age_group(person["age"]).to_numpy(),
+        "preferred_language": person["preferred_language"].astype("object").to_numpy(),
+        "gender_identity": person["gender_identity"].astype("object").to_numpy(),
+        "race_ethnicity": person["race_ethnicity"].astype("object").to_numpy(),
+        "housing_status": _map_each(person["housing_status"], _readable),
+        "pof_ids": person["ecm_pof_ids"].astype("object").to_numpy(),
     }).drop_duplicates(ignore_index=True)
 
     pof = load_reference("ecm_populations_of_focus")
@@ -187,12 +223,15 @@ def report_data(world) -> ReportData:
     }
     # Every value in the data must have a row, so nothing is silently dropped.
     for key in [k for k in categories if k in events.columns]:
-        unknown = sorted(set(events[key].dropna()) - set(categories[key]))
+        unknown = sorted(set(events[key].dropna().unique()) - set(categories[key]))
         if unknown:
             raise CourseInputError(f"report categories for {key}", unknown, "values listed in the reference tables")
     pof_names = {r.pof_id: _pof_label(r.name, r.age_group) for r in pof.itertuples()}
-    events["pof_names"] = events["pof_ids"].map(
-        lambda ids: [pof_names[i] for i in ids.split(";")] if isinstance(ids, str) else [])
+    # The names of each distinct set of IDs, worked out once (events with the same IDs
+    # share one list; nothing changes these lists). Code -1: no IDs, the final [].
+    codes, distinct = pd.factorize(events["pof_ids"])
+    names = [[pof_names[i] for i in ids.split(";")] if isinstance(ids, str) else [] for ids in distinct] + [[]]
+    events["pof_names"] = [names[code] for code in codes.tolist()]
     quarters = pd.period_range(events["quarter"].min(), events["quarter"].max(), freq="Q").tolist()
     return ReportData(events=events.drop(columns="pof_ids"), categories=categories, quarters=quarters)
 
@@ -263,6 +302,131 @@ def _choose(value: object, options: dict[str, str], field: str) -> str:
     raise CourseInputError(field, value, "one of " + ", ".join(options.values()))
 
 
+def _cached(data: ReportData, key: tuple, compute):
+    """``compute()``, kept in ``data`` under ``key`` the first time (see ``ReportData._cache``)."""
+    if key not in data._cache:
+        data._cache[key] = compute()
+    return data._cache[key]
+
+
+def _codes(data: ReportData, column: str) -> tuple[np.ndarray, pd.Index]:
+    """An events column as integer codes (-1: missing) and its distinct values."""
+    return _cached(data, ("codes", column), lambda: pd.factorize(data.events[column]))
+
+
+def _ecm_populations(data: ReportData) -> tuple[np.ndarray, np.ndarray, pd.Index]:
+    """ECM events, one entry per Population of Focus: event position, population code, populations."""
+    def compute():
+        ecm = np.flatnonzero((data.events["service_line"] == PROGRAM_LABELS["ecm"]).to_numpy(dtype=bool))
+        names = data.events["pof_names"].iloc[ecm].reset_index(drop=True).explode().dropna()
+        codes, distinct = pd.factorize(names)
+        return ecm[names.index.to_numpy(dtype=np.int64)], codes, distinct
+    return _cached(data, ("population_of_focus",), compute)
+
+
+def _quarter_events(data: ReportData, period: pd.Period, by_population: bool) -> tuple[np.ndarray, np.ndarray]:
+    """The events in ``period``: their positions, and their Population of Focus codes.
+
+    With ``by_population``, ECM events only, once per Population of Focus (as exploding
+    their lists would give them); otherwise every event, and codes of -1. Ordered by
+    member, so that the codes built from them are nearly sorted (``_distinct``).
+    """
+    def compute():
+        in_quarter = (data.events["quarter"] == period).to_numpy(dtype=bool)
+        if by_population:
+            event, population, _ = _ecm_populations(data)
+            keep = in_quarter[event]
+            event, population = event[keep], population[keep]
+        else:
+            event = np.flatnonzero(in_quarter)
+            population = np.full(len(event), -1)
+        order = np.argsort(_codes(data, "member_id")[0][event], kind="stable")
+        return event[order], population[order]
+    return _cached(data, ("quarter", period, by_population), compute)
+
+
+def _distinct(codes: list[np.ndarray], sizes: list[int]) -> list[np.ndarray]:
+    """The distinct rows of the code columns (like drop_duplicates; -1 is a value too)."""
+    combined = np.zeros(len(codes[0]), dtype=np.int64)
+    for column, size in zip(codes, sizes):
+        combined = combined * (size + 1) + (column + 1)
+    # Sorting, then comparing neighbours: a stable sort is quick on the nearly sorted codes
+    # (members in order), much quicker than np.unique.
+    combined = np.sort(combined, kind="stable")
+    first = np.ones(len(combined), dtype=bool)
+    first[1:] = combined[1:] != combined[:-1]
+    combined = combined[first]
+    out = []
+    for size in reversed(sizes):
+        out.append(combined % (size + 1) - 1)
+        combined = combined // (size + 1)
+    return out[::-1]
+
+
+def _member_counts(data: ReportData, period: pd.Period, key: str, split_key: str) -> pd.DataFrame:
+    """Members served in ``period`` by ``key`` (rows) and ``split_key`` (columns), with totals.
+
+    Computed once per (quarter, breakdown, split) and kept in ``data``; a copy is returned.
+    The same counts as dropping duplicate (member, row, column) triples from the events
+    and cross-tabulating them (the tests compare the two), done on integer codes.
+    """
+    def compute() -> pd.DataFrame:
+        if key == "population_of_focus":
+            event, row = _quarter_events(data, period, by_population=True)
+            rows = _ecm_populations(data)[2]
+        else:
+            event = _quarter_events(data, period, by_population=False)[0]
+            codes, rows = _codes(data, key)
+            row = codes[event]
+        member_codes, members = _codes(data, "member_id")
+        member = member_codes[event]
+        if split_key == "none":
+            column, columns_seen = np.zeros(len(event), dtype=np.int64), pd.Index([MEMBERS_SERVED])
+        else:
+            codes, columns_seen = _codes(data, split_key)
+            column = codes[event]
+        n_rows, n_columns = len(rows), len(columns_seen)
+        # people: each member once per (row, column), as events.drop_duplicates() would leave them.
+        member, row, column = _distinct([member, row, column], [len(members), n_rows, n_columns])
+
+        columns = [MEMBERS_SERVED] if split_key == "none" else data.categories[split_key]
+        both = (row >= 0) & (column >= 0)  # a cross-tabulation leaves out missing values
+        table = np.bincount(row[both] * n_columns + column[both], minlength=n_rows * n_columns)
+        counts = (pd.DataFrame(table.reshape(n_rows, n_columns), index=rows, columns=columns_seen)
+                  if len(member) else pd.DataFrame())
+        counts = counts.reindex(index=data.categories[key], columns=columns, fill_value=0).astype("int64")
+        if split_key == "plan":  # every served member has exactly one plan
+            _, per_row = _distinct([member, row], [len(members), n_rows])
+            per_row = per_row[per_row >= 0]
+            counts[TOTAL] = pd.Series(np.bincount(per_row, minlength=n_rows), index=rows).reindex(counts.index, fill_value=0)
+        if key not in OVERLAPPING:
+            _, per_column = _distinct([member, column], [len(members), n_columns])
+            per_column = per_column[per_column >= 0]
+            total = pd.Series(np.bincount(per_column, minlength=n_columns), index=columns_seen).reindex(columns, fill_value=0)
+            if TOTAL in counts.columns:
+                total[TOTAL] = len(_distinct([member[member >= 0]], [len(members)])[0])
+            counts.loc[TOTAL] = total.astype("int64")
+        counts.index.name = None
+        counts.columns.name = None
+        return counts
+
+    return _cached(data, ("counts", period, key, split_key), compute).copy()
+
+
+def prepare_counts(data: ReportData) -> None:
+    """Count every quarter, breakdown and split once, so that reports then come from memory."""
+    for quarter in data.quarters:
+        for key in BREAKDOWNS:
+            for split_key in SPLITS:
+                if _split_allowed(key, split_key):
+                    _member_counts(data, quarter, key, split_key)
+
+
+def _split_allowed(key: str, split_key: str) -> bool:
+    return not ((split_key == "plan" and key == "plan")
+                or (split_key == "service_line" and key in ("service", "population_of_focus")))
+
+
 def build_report(data: ReportData, quarter: object, breakdown: object, split: object = "none") -> QuarterlyReport:
     """Members served in ``quarter`` by ``breakdown`` (and ``split``), suppressed.
 
@@ -281,27 +445,7 @@ def build_report(data: ReportData, quarter: object, breakdown: object, split: ob
             hint="Populations of Focus are counted for ECM members only." if key == "population_of_focus" else None,
         )
 
-    events = data.events[data.events["quarter"] == period]
-    if key == "population_of_focus":
-        events = events[events["service_line"] == PROGRAM_LABELS["ecm"]]
-        events = events.explode("pof_names").dropna(subset=["pof_names"]).rename(columns={"pof_names": "population_of_focus"})
-    column = MEMBERS_SERVED if split_key == "none" else split_key
-    if split_key == "none":
-        events = events.assign(**{MEMBERS_SERVED: MEMBERS_SERVED})
-    people = events[["member_id", key, column]].drop_duplicates()
-    counts = pd.crosstab(people[key], people[column]) if len(people) else pd.DataFrame()
-    columns = [MEMBERS_SERVED] if split_key == "none" else data.categories[split_key]
-    counts = counts.reindex(index=data.categories[key], columns=columns, fill_value=0).astype("int64")
-
-    if split_key == "plan":  # every served member has exactly one plan
-        counts[TOTAL] = people.drop_duplicates(["member_id", key]).groupby(key).size().reindex(counts.index, fill_value=0)
-    if key not in OVERLAPPING:
-        total = people.drop_duplicates(["member_id", column]).groupby(column).size().reindex(columns, fill_value=0)
-        if TOTAL in counts.columns:
-            total[TOTAL] = people["member_id"].nunique()
-        counts.loc[TOTAL] = total.astype("int64")
-    counts.index.name = None
-    counts.columns.name = None
+    counts = _member_counts(data, period, key, split_key)
     # Every total a reader can know is in the table itself (a Total row or column where
     # the rows or columns do not overlap), so totals the table leaves out are not known.
     result = suppress_counts(counts, margins=None, implicit_totals=False)

@@ -39,6 +39,7 @@ def report_builder(data: qr.ReportData | None = None) -> widgets.VBox:
         from calaim_course.synthetic import load_world
 
         data = qr.report_data(load_world())
+    qr.prepare_counts(data)  # the heavy counting, once: each change then reads small tables
     latest = data.quarters[-1]
     quarter = widgets.Text(value=f"{latest.year} Q{latest.quarter}", description="Quarter:", style=STYLE,
                            layout=WIDE, continuous_update=False, placeholder="for example 2026 Q2")
