@@ -21,6 +21,8 @@ Every dollar amount is ILLUSTRATIVE: charges come from the invented
 
 from __future__ import annotations
 
+import functools
+import itertools
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -80,6 +82,148 @@ def _long_date(day: pd.Timestamp) -> str:
     return f"{day:%B} {day.day}, {day.year}"
 
 
+def _per_value(series: pd.Series, transform) -> pd.Series:
+    """``transform(series)`` worked out once per distinct value, then spread to every row.
+
+    The same result as transforming the whole column (the transform sees the same set
+    of values, missing ones included, in the column's own dtype), without repeating
+    Python-level work for each of millions of rows.
+    """
+    codes, uniques = pd.factorize(series, use_na_sentinel=False)
+    small = transform(pd.Series(uniques, dtype=series.dtype))
+    return pd.Series(small.array.take(codes), index=series.index, name=series.name)
+
+
+# Matching millions of ids. One hash table of millions of entries turns every probe into
+# a slow trip to memory, so the work grows faster than the data (a merge of the claim
+# lines with the services took 37 times longer for 10 times the members). Here text is
+# matched through integer hashes, each match is checked on the text itself, and large
+# jobs are cut into parts by the hashes' top bits, each part's table small enough to
+# stay in the processor's cache.
+_PART_SIZE = 1 << 16
+
+
+def _n_parts(n: int) -> int:
+    """How many parts (a power of two, at most 256) keep ``n`` hashes per part small."""
+    return 1 << min(8, max(0, (n - 1) // _PART_SIZE).bit_length())
+
+
+def _grouped(groups: np.ndarray, n_groups: int) -> tuple[np.ndarray, np.ndarray]:
+    """An order of rows by their group (0 to 255, kept in order within a group) and each group's bounds."""
+    order = np.argsort(groups.astype(np.uint8), kind="stable")  # a linear radix sort for 8-bit keys
+    return order, np.r_[0, np.cumsum(np.bincount(groups, minlength=n_groups))]
+
+
+def _parts(hashes: np.ndarray, n_parts: int) -> tuple[np.ndarray, np.ndarray]:
+    """An order of ``hashes`` grouped by their top bits, and where each group starts and ends."""
+    bits = n_parts.bit_length() - 1
+    if bits == 0:
+        return np.arange(len(hashes)), np.array([0, len(hashes)])
+    return _grouped((hashes.view(np.uint64) >> np.uint64(64 - bits)).astype(np.uint8), n_parts)
+
+
+def _all_text(values: np.ndarray) -> bool:
+    return values.dtype == object and pd.api.types.infer_dtype(values, skipna=False) == "string"
+
+
+def _text_hashes(values: np.ndarray) -> np.ndarray | None:
+    """Python's hash of each value when all are text (None otherwise)."""
+    if not _all_text(values):
+        return None
+    return np.fromiter(map(hash, values), dtype=np.int64, count=len(values))
+
+
+def _hash_positions(key_hashes: np.ndarray, value_hashes: np.ndarray) -> np.ndarray | None:
+    """Where each key hash is among the value hashes (-1 if absent); None if values share a hash."""
+    n_parts = _n_parts(len(value_hashes))
+    value_order, value_bounds = _parts(value_hashes, n_parts)
+    key_order, key_bounds = _parts(key_hashes, n_parts)
+    found = np.full(len(key_hashes), -1, dtype=np.int64)
+    for part in range(n_parts):
+        values = value_order[value_bounds[part]:value_bounds[part + 1]]
+        keys = key_order[key_bounds[part]:key_bounds[part + 1]]
+        table = pd.Index(value_hashes[values])
+        if not table.is_unique:
+            return None
+        if len(values) and len(keys):
+            where = table.get_indexer(key_hashes[keys])
+            found[keys] = np.where(where >= 0, values[np.maximum(where, 0)], -1)
+    return found
+
+
+def _text_positions(keys: np.ndarray, values: np.ndarray) -> np.ndarray | None:
+    """Where each of ``keys`` is in ``values`` (-1 if nowhere), compared as values.
+
+    None when ``values`` holds a value twice. Text goes through checked hashes (see
+    above); anything else, or a hash shared by two texts, through a plain look-up.
+    """
+    key_hashes, value_hashes = _text_hashes(keys), _text_hashes(values)
+    if key_hashes is not None and value_hashes is not None:
+        found = _hash_positions(key_hashes, value_hashes)
+        if found is not None:
+            hit = found >= 0
+            if bool((values[found[hit]] == keys[hit]).all()):
+                return found
+    table = pd.Index(values)
+    return table.get_indexer(keys) if table.is_unique else None
+
+
+def _text_codes(values: np.ndarray) -> np.ndarray:
+    """Integer codes of ``values``: equal values share a code, missing ones get -1.
+
+    Like ``pd.factorize(values)[0]`` up to the numbering, through checked hashes for
+    text (see above).
+    """
+    hashes = _text_hashes(values)
+    if hashes is not None:
+        order, bounds = _parts(hashes, _n_parts(len(hashes)))
+        codes = np.empty(len(hashes), dtype=np.int64)
+        n_codes = 0
+        for part in range(len(bounds) - 1):
+            rows = order[bounds[part]:bounds[part + 1]]
+            part_codes, uniques = pd.factorize(hashes[rows])
+            codes[rows] = part_codes + n_codes
+            n_codes += len(uniques)
+        first = np.empty(n_codes, dtype=np.int64)
+        first[codes[::-1]] = np.arange(len(codes) - 1, -1, -1)
+        if bool((values[first[codes]] == values).all()):
+            return codes
+    return pd.factorize(values)[0]
+
+
+def _program_by_name(world, labels: pd.Series, n_names: int, line_names: np.ndarray) -> np.ndarray:
+    """The program label of each claim name: its first line (by line number) with a labelled program.
+
+    ``labels``: each service's program label (missing for programs that are not billed);
+    ``line_names``: each line's position among the names of claims (-1 for none). The
+    same as merging lines with services, sorting by claim and line number and taking
+    each claim's first non-missing label, with look-ups instead of a merge.
+    """
+    services, lines = world.services, world.claim_lines
+    labelled = np.flatnonzero(labels.notna().to_numpy())
+    service_ids = services["service_id"].to_numpy(dtype=object)[labelled]
+    line_service_ids = lines["service_id"].to_numpy(dtype=object)
+    line_service = _text_positions(line_service_ids, service_ids)
+    if line_service is None:  # a service listed twice: its first labelled row comes first
+        firsts = np.flatnonzero(~pd.Series(service_ids).duplicated().to_numpy())
+        found = _text_positions(line_service_ids, service_ids[firsts])
+        line_service = np.where(found >= 0, firsts[np.maximum(found, 0)], -1)
+    service_labels = labels.to_numpy(dtype=object)[labelled]
+
+    rows = np.flatnonzero((line_service >= 0) & (line_names >= 0))
+    # A stable sort by claim, then line number: ties keep the lines' order, as the merge
+    # did. Lines usually come in that order already, which a linear check sees.
+    names, numbers = line_names[rows], lines["line_number"].to_numpy()[rows]
+    step, number_step = np.diff(names), np.diff(numbers)
+    if not np.all((step > 0) | ((step == 0) & (number_step >= 0))):
+        rows = rows[np.lexsort((numbers, names))]
+    sorted_names = line_names[rows]
+    first = np.r_[True, sorted_names[1:] != sorted_names[:-1]] if len(rows) else np.zeros(0, dtype=bool)
+    label_by_name = np.full(n_names, np.nan, dtype=object)
+    label_by_name[sorted_names[first]] = service_labels[line_service[rows[first]]]
+    return label_by_name
+
+
 def prepare(world=None, as_of=None) -> RevenueData:
     """Claims and lines with plan names, programs, reasons, days and buckets.
 
@@ -93,21 +237,42 @@ def prepare(world=None, as_of=None) -> RevenueData:
     as_of = pd.Timestamp(synthetic.CLAIMS_AS_OF if as_of is None else as_of)
     plans = world.organizations.set_index("org_id")["name"].astype(str)
     reasons = load_reference("denial_reasons").set_index("denial_reason_id")["reason"]
-    program = (world.claim_lines[["claim_id", "line_number", "service_id"]]
-               .merge(world.services[["service_id", "program"]], on="service_id")
-               .sort_values(["claim_id", "line_number"]))
-    program["program"] = program["program"].astype(str).map(PROGRAM_LABELS)
-    claim_program = program.groupby("claim_id")["program"].first()
 
-    c = world.claims
+    c, l = world.claims, world.claim_lines
+    claim_ids = c["claim_id"].astype(str)
+    claim_id_values = claim_ids.to_numpy(dtype=object)
+    # Lines name their claim; each distinct name is matched once with the claims. The
+    # program follows the names as they are, the lines' columns the names as text.
+    if isinstance(l["claim_id"].dtype, pd.CategoricalDtype):
+        line_names, names = l["claim_id"].cat.codes.to_numpy(), l["claim_id"].cat.categories
+    else:
+        line_names, names = pd.factorize(l["claim_id"])
+    names_as_they_are = pd.Series(names).to_numpy(dtype=object)
+    names_are_text = _all_text(names_as_they_are)
+    if (names_are_text and len(names_as_they_are) == len(claim_id_values)
+            and bool((names_as_they_are == claim_id_values).all())):
+        claim_of_name = np.arange(len(claim_id_values))  # the usual case: the same ids in the same order
+    else:
+        names_as_text = names_as_they_are if names_are_text else pd.Series(names).astype(str).to_numpy(dtype=object)
+        claim_of_name = _text_positions(names_as_text, claim_id_values)  # None if a claim id repeats
+    if claim_of_name is not None and names_are_text:
+        name_of_claim = np.full(len(claim_id_values), -1, dtype=np.int64)
+        matched = claim_of_name >= 0
+        name_of_claim[claim_of_name[matched]] = np.flatnonzero(matched)
+    else:
+        name_of_claim = pd.Index(names).get_indexer(claim_id_values)
+    labels = _per_value(world.services["program"], lambda s: s.astype(str).map(PROGRAM_LABELS))
+    label_by_name = _program_by_name(world, labels, len(names), line_names)
+
     claims = pd.DataFrame({
-        "claim_id": c["claim_id"].astype(str),
-        "member_id": c["member_id"].astype(str),
-        "plan": c["plan_id"].astype(str).map(plans),
-        "program": c["claim_id"].astype(str).map(claim_program),
-        "submission": c["submission_type"].astype(str).map(SUBMISSION_LABELS),
-        "status": c["status"].astype(str).map(status_label),
-        "denial_reason": c["denial_reason_id"].astype(object).map(reasons),
+        "claim_id": claim_ids,
+        "member_id": _per_value(c["member_id"], lambda s: s.astype(str)),
+        "plan": _per_value(c["plan_id"], lambda s: s.astype(str).map(plans)),
+        "program": pd.Series(np.where(name_of_claim >= 0, label_by_name[np.maximum(name_of_claim, 0)], np.nan),
+                             index=c.index, dtype=labels.dtype),
+        "submission": _per_value(c["submission_type"], lambda s: s.astype(str).map(SUBMISSION_LABELS)),
+        "status": _per_value(c["status"], lambda s: s.astype(str).map(status_label)),
+        "denial_reason": _per_value(c["denial_reason_id"], lambda s: s.astype(object).map(reasons)),
         "submitted_date": c["submitted_date"],
         "paid_date": c["paid_date"],
         "charged_usd": c["total_charge_usd"].astype(float),
@@ -116,13 +281,22 @@ def prepare(world=None, as_of=None) -> RevenueData:
     claims["days_to_payment"] = (claims["paid_date"] - claims["submitted_date"]).dt.days
     claims["payment_bin"] = _bucket(claims["days_to_payment"], PAYMENT_BINS).where(claims["paid_date"].notna())
 
-    l = world.claim_lines
     lines = pd.DataFrame({
-        "claim_id": l["claim_id"].astype(str),
-        "line_status": l["line_status"].astype(str),
-        "denial_reason": l["denial_reason_id"].astype(object).map(reasons),
+        "claim_id": _per_value(l["claim_id"], lambda s: s.astype(str)),
+        "line_status": _per_value(l["line_status"], lambda s: s.astype(str)),
+        "denial_reason": _per_value(l["denial_reason_id"], lambda s: s.astype(object).map(reasons)),
         "charged_usd": l["charge_usd"].astype(float),
-    }).merge(claims[["claim_id", "member_id", "plan", "program", "submission"]], on="claim_id")
+    })
+    claim_columns = claims[["claim_id", "member_id", "plan", "program", "submission"]]
+    if claim_of_name is not None and not claim_ids.isna().any():
+        # An inner merge on a unique key, as a look-up: lines of unknown claims (or with
+        # no claim id) drop out and the lines keep their order.
+        where = np.where(line_names >= 0, claim_of_name[line_names], -1)
+        kept = where >= 0
+        lines = pd.concat([lines[kept].reset_index(drop=True),
+                           claim_columns.drop(columns="claim_id").take(where[kept]).reset_index(drop=True)], axis=1)
+    else:
+        lines = lines.merge(claim_columns, on="claim_id")
     return RevenueData(claims.reset_index(drop=True), lines.reset_index(drop=True), as_of)
 
 
@@ -130,8 +304,8 @@ def filter_options(data: RevenueData) -> dict[str, list[str]]:
     """The values each filter accepts (the first is "all")."""
     return {
         "plan": [ALL_PLANS, *sorted(data.claims["plan"].dropna().unique())],
-        "program": [ALL_PROGRAMS, *[p for p in PROGRAM_LABELS.values() if p in set(data.claims["program"])]],
-        "submission": [ALL_WAYS, *[s for s in SUBMISSION_LABELS.values() if s in set(data.claims["submission"])]],
+        "program": [ALL_PROGRAMS, *[p for p in PROGRAM_LABELS.values() if p in set(data.claims["program"].unique())]],
+        "submission": [ALL_WAYS, *[s for s in SUBMISSION_LABELS.values() if s in set(data.claims["submission"].unique())]],
     }
 
 
@@ -267,9 +441,16 @@ def _share(part: float, whole: float) -> str:
     return f"{100 * part / whole:.0f}%" if whole else "0%"
 
 
+STATUS_MONEY = {"Charged": "charged_usd", "Paid": "paid_usd"}
+AGING_ORDER = [label for _, _, label in AGING_BUCKETS]
+PAYMENT_ORDER = [label for _, _, label in PAYMENT_BINS]
+
+
 def claims_by_status(data: RevenueData) -> View:
-    claims = data.claims
-    protected = protect(claims, "status", status_order(), {"Charged": "charged_usd", "Paid": "paid_usd"})
+    return _status_view(protect(data.claims, "status", status_order(), STATUS_MONEY))
+
+
+def _status_view(protected: ProtectedTable) -> View:
     table = protected.display("Claims").reset_index(names="Status")
     shown = protected.result.shown.drop(TOTAL)
     total = protected.result.shown[TOTAL]
@@ -284,17 +465,37 @@ def claims_by_status(data: RevenueData) -> View:
                 protected.note() + " " + MONEY_NOTE, finding)
 
 
+@functools.lru_cache(maxsize=None)
+def _denial_reference() -> tuple[dict[str, tuple[str, ...]], tuple[tuple[str, str], ...]]:
+    """Reasons per level ("claim", "line") in the reference table's order, and what to check
+    for each reason (the reference tables are fixed while the course runs)."""
+    reasons = load_reference("denial_reasons")
+    orders = {level: tuple(reasons.loc[reasons["applies_to"] == level, "reason"]) for level in ("claim", "line")}
+    return orders, tuple(zip(reasons["reason"], reasons["what_to_check"]))
+
+
+def _reason_order(level: str) -> list[str]:
+    """Denial reasons that apply to a claim or to a line, in the reference table's order."""
+    return list(_denial_reference()[0][level])
+
+
 def denial_reasons(data: RevenueData) -> View:
     """Claim-level reasons (counted in claims) and line-level reasons (counted in lines)."""
-    reasons = load_reference("denial_reasons")
     parts = []
     for level, frame, unit in (("claim", data.claims, "claims"), ("line", data.lines, "lines")):
-        order = reasons.loc[reasons["applies_to"] == level, "reason"].tolist()
         denied = frame[frame["denial_reason"].notna()]
-        protected = protect(denied, "denial_reason", order, {"Charged": "charged_usd"}, unit=unit, total=False)
+        parts.append(protect(denied, "denial_reason", _reason_order(level), {"Charged": "charged_usd"},
+                             unit=unit, total=False))
+    return _denial_view(*parts)
+
+
+def _denial_view(claim_reasons: ProtectedTable, line_reasons: ProtectedTable) -> View:
+    what_to_check = pd.Series(dict(_denial_reference()[1]))
+    parts = []
+    for level, protected in (("claim", claim_reasons), ("line", line_reasons)):
         table = protected.display("Count").reset_index(names="Reason")
-        table.insert(1, "Counted in", unit)
-        table["What to check"] = reasons.set_index("reason").loc[order, "what_to_check"].tolist()
+        table.insert(1, "Counted in", protected.unit)
+        table["What to check"] = what_to_check.loc[_reason_order(level)].tolist()
         parts.append((table, protected))
     table = pd.concat([t for t, _ in parts], ignore_index=True)
     notes = " ".join(f"{'Claim' if p.unit == 'claims' else 'Line'} reasons: {p.note()}" for _, p in parts)
@@ -309,21 +510,53 @@ def denial_reasons(data: RevenueData) -> View:
                 notes + " " + MONEY_NOTE, finding)
 
 
+@dataclass(frozen=True)
+class PaymentFacts:
+    """What the days-to-payment finding says about the paid claims of a selection.
+
+    ``members``: distinct members with a paid claim; ``median_days``: median days from
+    sending to payment (NaN if none); ``recent``/``recent_members``: paid claims sent
+    on or after January 1, 2026 and their members; ``late``/``late_members``: those
+    of them paid after ``AB3275_DAYS`` days.
+    """
+
+    members: int
+    median_days: float
+    recent: int
+    recent_members: int
+    late: int
+    late_members: int
+
+
+def payment_facts(paid: pd.DataFrame) -> PaymentFacts:
+    """The facts about paid claims (rows of ``data.claims`` with a paid date)."""
+    recent = paid[paid["submitted_date"] >= AB3275_START]
+    late = recent[recent["days_to_payment"] > AB3275_DAYS]
+    return PaymentFacts(int(paid["member_id"].nunique()), float(paid["days_to_payment"].median()), len(recent),
+                        int(recent["member_id"].nunique()), len(late), int(late["member_id"].nunique()))
+
+
+def _paid_claims(data: RevenueData) -> pd.DataFrame:
+    """The paid claims, with only the columns the payment tables and findings read."""
+    claims = data.claims
+    return claims.loc[claims["paid_date"].notna(),
+                      ["member_id", "submitted_date", "paid_usd", "days_to_payment", "payment_bin"]]
+
+
 def days_to_payment(data: RevenueData) -> View:
-    paid = data.claims[data.claims["paid_date"].notna()]
-    order = [label for _, _, label in PAYMENT_BINS]
-    protected = protect(paid, "payment_bin", order, {"Paid": "paid_usd"})
+    paid = _paid_claims(data)
+    protected = protect(paid, "payment_bin", PAYMENT_ORDER, {"Paid": "paid_usd"})
+    return _payment_view(protected, payment_facts(paid))
+
+
+def _payment_view(protected: ProtectedTable, facts: PaymentFacts) -> View:
     table = protected.display("Claims paid").reset_index(names="Days from sending to payment")
-    members = paid["member_id"].nunique()
-    if members <= SMALL_CELL_MAX:
+    if facts.members <= SMALL_CELL_MAX:
         finding = "Too few members in this selection to show payment times without revealing someone."
     else:
-        median = float(paid["days_to_payment"].median())
-        finding = f"Half of the paid claims were paid within {median:.0f} days of being sent."
-        recent = paid[paid["submitted_date"] >= AB3275_START]
-        late = recent[recent["days_to_payment"] > AB3275_DAYS]
-        if recent["member_id"].nunique() > SMALL_CELL_MAX and (late.empty or late["member_id"].nunique() > SMALL_CELL_MAX):
-            finding += (f" Of the paid claims sent on or after January 1, 2026, {_share(len(late), len(recent))} "
+        finding = f"Half of the paid claims were paid within {facts.median_days:.0f} days of being sent."
+        if facts.recent_members > SMALL_CELL_MAX and (facts.late == 0 or facts.late_members > SMALL_CELL_MAX):
+            finding += (f" Of the paid claims sent on or after January 1, 2026, {_share(facts.late, facts.recent)} "
                         f"were paid more than {AB3275_DAYS} calendar days after they were sent.")
     return View("Days to payment", table, "Paid claims by days from sending to payment (illustrative dollars)",
                 protected.note() + " " + MONEY_NOTE, finding)
@@ -331,15 +564,20 @@ def days_to_payment(data: RevenueData) -> View:
 
 def parse_as_of(value: object, data: RevenueData) -> pd.Timestamp:
     """An aging date typed as YYYY-MM-DD, between the first claim and the data date."""
+    first = data.claims["submitted_date"].min() if len(data.claims) else data.as_of
+    return _aging_date(value, first, data.as_of)
+
+
+def _aging_date(value: object, first: pd.Timestamp, as_of: pd.Timestamp) -> pd.Timestamp:
+    """``parse_as_of`` for a selection whose first claim was sent on ``first``."""
     from calaim_course.claims import parse_date
 
-    first = data.claims["submitted_date"].min() if len(data.claims) else data.as_of
     day = value if isinstance(value, pd.Timestamp) else parse_date(value)
-    expected = f"a date as YYYY-MM-DD from {first:%Y-%m-%d} to {data.as_of:%Y-%m-%d} (the data date)"
+    expected = f"a date as YYYY-MM-DD from {first:%Y-%m-%d} to {as_of:%Y-%m-%d} (the data date)"
     if day is None:
         raise CourseInputError("aging date", value, expected)
     day = pd.Timestamp(day)
-    if not first <= day <= data.as_of:
+    if not first <= day <= as_of:
         raise CourseInputError("aging date", f"{day:%Y-%m-%d}", expected)
     return day
 
@@ -361,9 +599,12 @@ def open_claims_at(claims: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
 
 def ar_aging(data: RevenueData, as_of: object = None) -> View:
     day = data.as_of if as_of is None else parse_as_of(as_of, data)
-    open_claims = open_claims_at(data.claims, day)
-    order = [label for _, _, label in AGING_BUCKETS]
-    protected = protect(open_claims, "aging_bucket", order, {"Outstanding": "outstanding_usd"})
+    columns = ["member_id", "submitted_date", "paid_date", "charged_usd", "paid_usd"]
+    open_claims = open_claims_at(data.claims[columns], day)
+    return _aging_view(protect(open_claims, "aging_bucket", AGING_ORDER, {"Outstanding": "outstanding_usd"}), day)
+
+
+def _aging_view(protected: ProtectedTable, day: pd.Timestamp) -> View:
     table = protected.display("Claims").reset_index(names="Days since sent")
     money = protected.money["Outstanding"]
     total = money.get(TOTAL)
@@ -411,6 +652,332 @@ def view(data: RevenueData, name: str, as_of: object = None) -> View:
     return VIEW_FUNCTIONS[name](data)
 
 
+# --------------------------------------------------------------------------- dashboard cube
+# The dashboard answers each control change from counts made once, when it is built:
+# per filter choice (plan x program x way of sending, each possibly "all") and per
+# table cell, the rows, the distinct members and the dollar sums. Distinct members do
+# not add up across cells (one member can have claims in several), so they are counted
+# for every choice directly. The aging table depends on a typed date: for it the claims
+# are kept as sorted arrays and counted for the chosen date (a few vectorised passes).
+FILTERS = ("plan", "program", "submission")
+
+
+def _protect_counts(by: str, order: list[str], counts, members, sums: dict[str, tuple[str, np.ndarray]],
+                    unit: str = "claims", total: bool = True) -> ProtectedTable:
+    """``protect`` for cells counted already, with the same result.
+
+    ``counts`` and ``members`` give, for each entry of ``order`` (then the total, last,
+    when ``total``), the rows and the distinct members; ``sums`` maps a display name to
+    (the column summed, its dollars per entry).
+    """
+    index = pd.Index([*order, TOTAL] if total else list(order), name=by)
+    counts = pd.Series(np.asarray(counts, dtype="int64"), index=index, name=unit)
+    members = pd.Series(np.asarray(members, dtype="int64"), index=index, name="member_id")
+    member_rule = (members >= 1) & (members <= SMALL_CELL_MAX)
+    result = suppress_counts(counts, margins=total, already_suppressed=member_rule)
+    money = {name: pd.Series(np.asarray(values, dtype=float), index=index, name=column).round(2).mask(result.mask)
+             for name, (column, values) in sums.items()}
+    return ProtectedTable(result, member_rule, money, unit)
+
+
+def _cents(values: pd.Series) -> np.ndarray | None:
+    """Dollars as whole cents (missing as 0), or None when they are not whole cents.
+
+    Sums of whole cents in integers, rounded to cents, equal pandas' float sums rounded
+    to cents while the float error stays far below half a cent: hence the size limit.
+    """
+    dollars = values.to_numpy(dtype=float)
+    known = ~np.isnan(dollars)
+    cents = np.round(dollars[known] * 100)
+    if np.any(np.abs(dollars[known] * 100 - cents) > 1e-6) or np.abs(dollars[known]).sum() >= 1e11:
+        return None
+    out = np.zeros(len(dollars), dtype=np.int64)
+    out[known] = cents.astype(np.int64)
+    return out
+
+
+class _Choices:
+    """Every filter choice, numbered, and which rows each one holds.
+
+    A choice is a triple of positions in the ``filter_options`` lists (0 = "all"). Each
+    row of the data sits in one *cell*: the triple of its own values' positions, with 0
+    for a value that is not among the options (missing), which only "all" includes.
+    Choices and cells share one numbering. ``contains[choice, cell]`` says whether a
+    cell's rows belong to a choice; ``patterns`` gives, for each way of setting some
+    filters to "all", the one choice of that form each cell belongs to (-1 for none).
+    """
+
+    def __init__(self, options: dict[str, list[str]]):
+        self.options = options
+        self.shape = tuple(len(options[name]) for name in FILTERS)
+        triples = np.indices(self.shape).reshape(len(FILTERS), -1)
+        self.n = triples.shape[1]
+        self.contains = np.all((triples[:, :, None] == 0) | (triples[:, :, None] == triples[:, None, :]), axis=0)
+        self.patterns = []
+        for rolled in itertools.product([False, True], repeat=len(FILTERS)):
+            rolled = np.array(rolled)[:, None]
+            target = np.ravel_multi_index(np.where(rolled, 0, triples), self.shape)
+            self.patterns.append(np.where(np.all(rolled | (triples != 0), axis=0), target, -1))
+
+    def cells(self, frame: pd.DataFrame) -> np.ndarray:
+        """The cell of each row of ``frame`` (a claims or lines frame)."""
+        positions = []
+        for name in FILTERS:
+            known = {value: i for i, value in reversed(list(enumerate(self.options[name]))) if i > 0}
+            codes, uniques = pd.factorize(frame[name])
+            lookup = np.array([known.get(value, 0) for value in uniques] + [0], dtype=np.int64)
+            positions.append(lookup[codes])  # code -1 (missing) reads the last entry, 0
+        return np.ravel_multi_index(positions, self.shape) if len(frame) else np.zeros(0, dtype=np.int64)
+
+    def choice(self, plan: str, program: str, submission: str) -> int:
+        """The number of a choice; raises CourseInputError as ``filter_data`` does."""
+        positions = []
+        for name, value in zip(FILTERS, (plan, program, submission)):
+            if value not in self.options[name]:
+                raise CourseInputError(name, value, "one of " + ", ".join(self.options[name]))
+            positions.append(0 if value == self.options[name][0] else self.options[name].index(value))
+        return int(np.ravel_multi_index(positions, self.shape))
+
+
+@dataclass(frozen=True)
+class _Rollup:
+    """Rows counted per choice and category (column 0: rows in no listed category).
+
+    ``counts``, ``members`` (distinct) and each of ``cents`` (dollar sums in cents) are
+    [choice, 1 + category] arrays; ``total_members`` counts a choice's distinct members
+    over all its rows.
+    """
+
+    counts: np.ndarray
+    members: np.ndarray
+    total_members: np.ndarray
+    cents: dict[str, np.ndarray]
+
+
+def _rollup(choices: _Choices, cells: np.ndarray, categories: np.ndarray, n_categories: int,
+            members: np.ndarray | None = None, cents: dict[str, np.ndarray] | None = None) -> _Rollup:
+    """Count rows per choice and category. ``categories``: 0 for none, else 1 + position.
+
+    ``members``: integer member codes (-1 for missing, which distinct counts skip, as
+    ``nunique`` does); None skips the distinct counts.
+    """
+    width = n_categories + 1
+    slots = cells * width + categories
+    contains = choices.contains.astype(np.int64)
+    per_cell = np.bincount(slots, minlength=choices.n * width).reshape(choices.n, width)
+    sums = {name: contains @ np.bincount(slots, weights=values, minlength=choices.n * width)
+            .round().astype(np.int64).reshape(choices.n, width) for name, values in (cents or {}).items()}
+    distinct = np.zeros(choices.n * width, dtype=np.int64)
+    total_members = np.zeros(choices.n, dtype=np.int64)
+    known = members >= 0 if members is not None else np.zeros(0, dtype=bool)
+    if known.any():
+        n_members = int(members.max()) + 1
+        keys = slots[known] * n_members + members[known]
+        # Members are cut into blocks of consecutive codes, small enough for the hash
+        # tables to stay in cache (see _parts): a member's rows all fall in one block,
+        # so distinct counts simply add up over blocks.
+        n_parts = _n_parts(len(keys))
+        order, bounds = _grouped(members[known] * n_parts // n_members, n_parts)
+        for part in range(n_parts):
+            # Distinct (cell, category, member) first: every choice is a union of cells.
+            triples = pd.unique(keys[order[bounds[part]:bounds[part + 1]]])
+            slot_of, member_of = np.divmod(triples, n_members)
+            cell_of, category_of = np.divmod(slot_of, width)
+            for to_choice in choices.patterns:  # each choice is of exactly one pattern
+                choice = to_choice[cell_of]
+                kept = choice >= 0
+                choice, category, member = choice[kept], category_of[kept], member_of[kept]
+                pairs = pd.unique((choice * width + category) * n_members + member)
+                distinct += np.bincount(pairs // n_members, minlength=choices.n * width)
+                pairs = pd.unique(choice * n_members + member)
+                total_members += np.bincount(pairs // n_members, minlength=choices.n)
+    return _Rollup(contains @ per_cell, distinct.reshape(choices.n, width), total_members, sums)
+
+
+def _category_codes(values: pd.Series, order: list) -> np.ndarray:
+    """0 for values not in ``order`` (or missing), else 1 + their position in it."""
+    codes, uniques = pd.factorize(values)
+    position = {value: i + 1 for i, value in reversed(list(enumerate(order)))}
+    lookup = np.array([position.get(value, 0) for value in uniques] + [0], dtype=np.int64)
+    return lookup[codes]
+
+
+def _ns(dates: pd.Series) -> np.ndarray:
+    """Dates as int64 nanoseconds, missing ones as the largest int64 (never reached)."""
+    values = dates.to_numpy(dtype="datetime64[ns]").astype(np.int64)
+    return np.where(dates.isna().to_numpy(), np.iinfo(np.int64).max, values)
+
+
+class RevenueCube:
+    """The dashboard's tables for every filter choice, counted once from ``data``.
+
+    ``view(plan, program, submission, name, as_of)`` returns exactly what
+    ``view(filter_data(data, plan, program, submission), name, as_of)`` returns, with
+    the same messages for bad input, in a few milliseconds. When dollar amounts are not
+    whole cents (never in the course's data) it computes from ``data`` that way instead.
+    """
+
+    def __init__(self, data: RevenueData):
+        self.data = data
+        self.choices = _Choices(filter_options(data))
+        # Answers already given, by (choice number, view, aging day or None). Safe: the
+        # counts below are made once from ``data`` and never change.
+        self._answer = functools.lru_cache(maxsize=512)(self._compute)
+        claims, lines = data.claims, data.lines
+        self.first_sent = claims["submitted_date"].min() if len(claims) else data.as_of
+        amounts = {"charged": _cents(claims["charged_usd"]), "paid": _cents(claims["paid_usd"]),
+                   "line": _cents(lines["charged_usd"])}
+        self.exact = all(values is not None for values in amounts.values())
+        if not self.exact:
+            return
+        choices = self.choices
+        cells = choices.cells(claims)
+        members = _text_codes(claims["member_id"].to_numpy(dtype=object))
+
+        self.status_order = status_order()
+        self.status = _rollup(choices, cells, _category_codes(claims["status"], self.status_order),
+                              len(self.status_order), members, {"charged_usd": amounts["charged"], "paid_usd": amounts["paid"]})
+        denied = claims["denial_reason"].notna().to_numpy()
+        claim_reasons = _reason_order("claim")
+        self.claim_reasons = _rollup(choices, cells[denied], _category_codes(claims["denial_reason"][denied], claim_reasons),
+                                     len(claim_reasons), members[denied], {"charged_usd": amounts["charged"][denied]})
+        denied_lines = lines[lines["denial_reason"].notna()]
+        line_reasons = _reason_order("line")
+        self.line_reasons = _rollup(
+            choices, choices.cells(denied_lines), _category_codes(denied_lines["denial_reason"], line_reasons),
+            len(line_reasons), _text_codes(denied_lines["member_id"].to_numpy(dtype=object)),
+            {"charged_usd": amounts["line"][lines["denial_reason"].notna().to_numpy()]})
+
+        paid = claims["paid_date"].notna().to_numpy()
+        self.payment = _rollup(choices, cells[paid], _category_codes(claims["payment_bin"][paid], PAYMENT_ORDER),
+                               len(PAYMENT_ORDER), members[paid], {"paid_usd": amounts["paid"][paid]})
+        days = claims["days_to_payment"].to_numpy(dtype=float)
+        timed = paid & ~np.isnan(days)
+        self.day_values, day_codes = np.unique(days[timed], return_inverse=True)
+        self.payment_days = _rollup(choices, cells[timed], day_codes.reshape(-1) + 1, len(self.day_values))
+        recent = paid & (claims["submitted_date"] >= AB3275_START).to_numpy()
+        self.recent = _rollup(choices, cells[recent], (days[recent] > AB3275_DAYS).astype(np.int64), 1, members[recent])
+
+        # Aging: claims that can be open on some day, by member then date sent, so that
+        # for any day a member's claims in one age bucket sit next to each other.
+        charged, paid_usd = claims["charged_usd"], claims["paid_usd"]
+        unpaid_out, paid_out = (charged - 0.0).round(2), (charged - paid_usd).round(2)
+        sent_ns, paid_ns = _ns(claims["submitted_date"]), _ns(claims["paid_date"])
+        unpaid_open, paid_open = (unpaid_out > 0).to_numpy(), (paid_out > 0).to_numpy()
+        keep = np.flatnonzero((unpaid_open | paid_open) & (sent_ns != np.iinfo(np.int64).max))
+        keep = keep[np.lexsort((sent_ns[keep], members[keep]))]
+        self.open_rows = {
+            "cell": cells[keep], "member": members[keep], "sent": sent_ns[keep], "paid": paid_ns[keep],
+            "unpaid_open": unpaid_open[keep], "paid_open": paid_open[keep],
+            "unpaid_cents": _cents(unpaid_out.iloc[keep]), "paid_cents": _cents(paid_out.iloc[keep]),
+        }
+        self.exact = self.open_rows["unpaid_cents"] is not None and self.open_rows["paid_cents"] is not None
+        # The first date sent per choice, for the aging date's check (as parse_as_of).
+        rows = np.bincount(cells, minlength=choices.n)
+        earliest = np.full(choices.n, np.iinfo(np.int64).max, dtype=np.int64)
+        np.minimum.at(earliest, cells, sent_ns)
+        self.rows = choices.contains.astype(np.int64) @ rows
+        self.earliest = np.where(choices.contains, earliest[None, :], np.iinfo(np.int64).max).min(axis=1)
+
+    # ------------------------------------------------------------------ answers
+    def view(self, plan: str, program: str, submission: str, name: str, as_of: object = None) -> View:
+        """``view(filter_data(data, plan, program, submission), name, as_of)``, from the counts.
+
+        The aging date is checked against all the claims even on other views (a typing
+        error shows at once), then against the chosen claims on the aging view.
+        """
+        choice = self.choices.choice(plan, program, submission)
+        if as_of is not None:
+            _aging_date(as_of, self.first_sent, self.data.as_of)
+        if name not in VIEW_FUNCTIONS:
+            raise CourseInputError("view", name, "one of " + ", ".join(VIEWS))
+        if not self.exact:
+            return view(filter_data(self.data, plan, program, submission), name, as_of)
+        day = None
+        if name == "Accounts receivable aging":
+            day = self.data.as_of if as_of is None else _aging_date(as_of, self._first_sent(choice), self.data.as_of)
+        shown = self._answer(choice, name, day)
+        return replace(shown, table=shown.table.copy())  # the cached table stays as computed
+
+    def _compute(self, choice: int, name: str, day: pd.Timestamp | None) -> View:
+        """One view for a choice (and the aging day): cached by ``_answer``."""
+        if name == "Claims by status":
+            return _status_view(self._protected(self.status, choice, "status", self.status_order,
+                                                {"Charged": "charged_usd", "Paid": "paid_usd"}))
+        if name == "Denial reasons":
+            return _denial_view(
+                self._protected(self.claim_reasons, choice, "denial_reason", _reason_order("claim"),
+                                {"Charged": "charged_usd"}, total=False),
+                self._protected(self.line_reasons, choice, "denial_reason", _reason_order("line"),
+                                {"Charged": "charged_usd"}, unit="lines", total=False))
+        if name == "Days to payment":
+            return _payment_view(self._protected(self.payment, choice, "payment_bin", PAYMENT_ORDER, {"Paid": "paid_usd"}),
+                                 self._payment_facts(choice))
+        return _aging_view(self._aging(choice, day), day)
+
+    @staticmethod
+    def _protected(rollup: _Rollup, choice: int, by: str, order: list[str], money: dict[str, str],
+                   unit: str = "claims", total: bool = True) -> ProtectedTable:
+        counts, members = rollup.counts[choice], rollup.members[choice]
+        sums = {name: (column, rollup.cents[column][choice] / 100) for name, column in money.items()}
+        if total:
+            counts = np.r_[counts[1:], counts[1:].sum()]
+            members = np.r_[members[1:], rollup.total_members[choice]]
+            sums = {name: (column, np.r_[values[1:], rollup.cents[column][choice].sum() / 100])
+                    for name, (column, values) in sums.items()}
+        else:
+            counts, members = counts[1:], members[1:]
+            sums = {name: (column, values[1:]) for name, (column, values) in sums.items()}
+        return _protect_counts(by, order, counts, members, sums, unit=unit, total=total)
+
+    def _payment_facts(self, choice: int) -> PaymentFacts:
+        histogram = self.payment_days.counts[choice, 1:]
+        n = int(histogram.sum())
+        if n:
+            # The median as pandas gives it: the middle value, or the mean of the two middle ones.
+            ends = np.cumsum(histogram)
+            low, high = self.day_values[np.searchsorted(ends, [(n - 1) // 2 + 1, n // 2 + 1])]
+            median = float((low + high) / 2)
+        else:
+            median = float("nan")
+        recent = self.recent
+        return PaymentFacts(int(self.payment.total_members[choice]), median, int(recent.counts[choice].sum()),
+                            int(recent.total_members[choice]), int(recent.counts[choice, 1]),
+                            int(recent.members[choice, 1]))
+
+    def _first_sent(self, choice: int) -> pd.Timestamp:
+        if not self.rows[choice]:
+            return self.data.as_of
+        if self.earliest[choice] == np.iinfo(np.int64).max:
+            return pd.NaT
+        return pd.Timestamp(self.earliest[choice], unit="ns")
+
+    def _aging(self, choice: int, day: pd.Timestamp) -> ProtectedTable:
+        """The aging table on ``day``: the claims open then, by days since sent (as ``open_claims_at``)."""
+        rows = self.open_rows
+        when = np.datetime64(day, "ns").astype(np.int64)
+        paid_by_then = rows["paid"] <= when
+        is_open = (self.choices.contains[choice][rows["cell"]] & (rows["sent"] <= when)
+                   & np.where(paid_by_then, rows["paid_open"], rows["unpaid_open"]))
+        picked = np.flatnonzero(is_open)
+        age_days = (when - rows["sent"][picked]) // 86_400_000_000_000
+        lows = np.array([low for low, _, _ in AGING_BUCKETS])
+        bucket = np.searchsorted(lows, age_days, side="right") - 1
+        cents = np.where(paid_by_then[picked], rows["paid_cents"][picked], rows["unpaid_cents"][picked])
+        n_buckets = len(AGING_BUCKETS)
+        counts = np.bincount(bucket, minlength=n_buckets)
+        sums = np.bincount(bucket, weights=cents, minlength=n_buckets)
+        # Rows are sorted by member, then date sent: within a member, buckets only go
+        # down, so each (member, bucket) pair is one run, and each member one run.
+        member = rows["member"][picked]
+        new_member = np.r_[True, member[1:] != member[:-1]] & (member >= 0) if len(member) else np.zeros(0, bool)
+        new_pair = new_member | (np.r_[True, bucket[1:] != bucket[:-1]] & (member >= 0)) if len(member) else new_member
+        members = np.bincount(bucket[new_pair], minlength=n_buckets)
+        return _protect_counts("aging_bucket", AGING_ORDER, np.r_[counts, counts.sum()],
+                               np.r_[members, new_member.sum()],
+                               {"Outstanding": ("outstanding_usd", np.r_[sums, cents.sum()] / 100)})
+
+
 # --------------------------------------------------------------------------- chart data
 def status_by_plan(data: RevenueData) -> tuple[pd.DataFrame, SuppressedTable]:
     """Long table for the status chart: status, plan (with "All plans"), claims, suppressed."""
@@ -435,7 +1002,8 @@ def aging_by_plan(data: RevenueData, as_of: object = None) -> tuple[pd.DataFrame
     return long.reset_index(drop=True), result
 
 
-__all__ = ["RevenueData", "ProtectedTable", "View", "VIEWS", "prepare", "filter_data", "filter_options",
+__all__ = ["RevenueData", "ProtectedTable", "View", "VIEWS", "RevenueCube", "PaymentFacts", "payment_facts",
+           "prepare", "filter_data", "filter_options",
            "protect", "protect_crosstab", "view", "claims_by_status", "denial_reasons", "days_to_payment",
            "ar_aging", "by_submission", "open_claims_at", "parse_as_of", "status_by_plan", "aging_by_plan", "AGING_BUCKETS", "PAYMENT_BINS", "ALL_PLANS",
            "ALL_PROGRAMS", "ALL_WAYS"]
@@ -560,7 +1128,7 @@ def late_share(data: RevenueData) -> tuple[int, int] | None:
 
 def payment_period_finding(data: RevenueData) -> str:
     """Share of paid claims paid after 30 calendar days, for claims sent before 2026 and in 2026."""
-    paid = data.claims[data.claims["paid_date"].notna()]
+    paid = _paid_claims(data)
     parts = []
     for label, frame in (("sent before 2026", paid[paid["submitted_date"] < AB3275_START]),
                          ("sent in 2026", paid[paid["submitted_date"] >= AB3275_START])):

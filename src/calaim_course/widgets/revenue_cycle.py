@@ -34,7 +34,10 @@ def dashboard(data: rc.RevenueData | None = None) -> widgets.VBox:
     ``aging_date``), ``.result`` (HTML) and ``.message``.
     """
     data = rc.prepare() if data is None else data
-    options = rc.filter_options(data)
+    # Every table is counted once here for all filter choices; a control change only
+    # looks its answer up (see rc.RevenueCube).
+    cube = rc.RevenueCube(data)
+    options = cube.choices.options
     style = {"description_width": "12rem"}
     wide = widgets.Layout(width="36rem")
     controls = {
@@ -51,10 +54,8 @@ def dashboard(data: rc.RevenueData | None = None) -> widgets.VBox:
     @safe_update(message)
     def update(_change=None):
         filters = (controls["plan"].value, controls["program"].value, controls["submission"].value)
-        subset = rc.filter_data(data, *filters)
-        # Check the aging date even on other views, so a typing error is caught at once.
-        rc.parse_as_of(controls["aging_date"].value, data)
-        shown = rc.view(subset, controls["view"].value, as_of=controls["aging_date"].value)
+        # The aging date is checked even on other views, so a typing error is caught at once.
+        shown = cube.view(*filters, controls["view"].value, as_of=controls["aging_date"].value)
         result.value = view_html(shown, filters)
 
     for control in controls.values():
