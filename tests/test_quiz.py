@@ -295,3 +295,27 @@ def test_answer_key_has_every_question_answer_feedback_and_source():
                 assert f"Feedback: {feedback}" in section
             right = [a for a in question["answers"] if a.get("correct")]
             assert section.count("**Right:**") == len(right)
+
+
+# --------------------------------------------------------------------------- fast YAML parsing
+@pytest.mark.parametrize("path", [*bank_files(), *sorted(FIXTURES.glob("*.yaml"))], ids=lambda p: p.stem)
+def test_fast_yaml_loader_reads_every_bank_like_the_pure_python_one(path):
+    import yaml
+
+    text = path.read_text(encoding="utf-8")
+    try:
+        expected = ("data", yaml.load(text, Loader=quiz._StrictLoader))
+    except yaml.YAMLError as error:
+        expected = ("error", str(error))
+    try:
+        found = ("data", quiz._parse_yaml(text))
+    except yaml.YAMLError as error:
+        found = ("error", str(error))
+    assert found == expected
+
+
+def test_fast_yaml_loader_refuses_a_key_given_twice():
+    import yaml
+
+    with pytest.raises(yaml.constructor.ConstructorError, match="given twice"):
+        yaml.load("a: 1\nb: 2\na: 3\n", Loader=quiz._FastStrictLoader)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -9,6 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from pandera.errors import SchemaError
 
 from calaim_course.data_dictionary import PAGE, render_data_dictionary
 from calaim_course.errors import CourseInputError
@@ -180,3 +182,57 @@ def test_screen_populations_of_focus_applies_the_reference_rules():
     assert result.loc[3, "adult_birth_equity"] and not result.loc[4].any()
     with pytest.raises(CourseInputError, match="members columns"):
         screen_populations_of_focus(people.drop(columns=["homeless"]))
+
+
+# --------------------------------------------------------------------------- load_world's cache
+def _read_and_validate(directory: Path) -> dict[str, pd.DataFrame]:
+    """The straightforward load (no cache), to compare the cached one with."""
+    from calaim_course.schemas import SYNTHETIC_SCHEMAS, coerce_dates, read_csv_kwargs
+
+    tables = {}
+    for name in TABLE_NAMES:
+        schema = SYNTHETIC_SCHEMAS[name]
+        frame = pd.read_csv(directory / f"{name}.csv", **read_csv_kwargs(schema))
+        tables[name] = schema.validate(coerce_dates(frame, schema))
+    return tables
+
+
+def test_cached_load_world_equals_a_fresh_read_and_validation():
+    expected = _read_and_validate(SYNTHETIC_DIR)
+    for _ in range(2):  # the first call may fill the cache, the second reads from it
+        world = load_world()
+        for name, frame in world.tables().items():
+            pd.testing.assert_frame_equal(frame, expected[name], check_exact=True)
+            assert list(frame.dtypes.astype(str)) == list(expected[name].dtypes.astype(str)), name
+
+
+def test_load_world_hands_out_copies_a_caller_cannot_use_to_change_the_cache():
+    first = load_world()
+    first.members.loc[0, "housing_status"] = "stably_housed" if first.members.loc[0, "housing_status"] != "stably_housed" else "homeless_sheltered"
+    first.members["member_id"].array[1] = "SYN-M-9999999"  # writes through the array itself
+    first.services["synthetic"] = False
+    first.claims["billed_amount"] = -1.0
+    second = load_world()
+    expected = _read_and_validate(SYNTHETIC_DIR)
+    for name, frame in second.tables().items():
+        pd.testing.assert_frame_equal(frame, expected[name], check_exact=True)
+        assert frame is not getattr(first, name)
+
+
+def test_load_world_reads_a_folder_again_when_a_file_changes(tmp_path):
+    write_world(generate_world(seed=5, scale=40), tmp_path)
+    before = load_world(tmp_path)
+    assert len(before.members) == 40
+    write_world(generate_world(seed=5, scale=45), tmp_path)  # new sizes and times
+    after = load_world(tmp_path)
+    assert len(after.members) == 45
+    members = tmp_path / "members.csv"
+    found = members.stat()
+    text = members.read_text(encoding="utf-8")
+    members.write_text(text.replace("SYN-M-0000001", "SYN-X-0000001", 1), encoding="utf-8")  # same size
+    os.utime(members, ns=(found.st_atime_ns, found.st_mtime_ns + 1_000_000))  # a later time, whatever the clock
+    with pytest.raises(SchemaError, match="member_id"):
+        load_world(tmp_path)  # read and validated again, so the bad id is caught
+    members.unlink()
+    with pytest.raises(CourseInputError, match="members.csv"):
+        load_world(tmp_path)  # and a missing file is still reported, cache or not

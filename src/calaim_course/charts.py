@@ -19,6 +19,8 @@ import altair as alt
 import plotly.io as pio
 from plotly.io._base_renderers import MimetypeRenderer
 
+from calaim_course import freeze_long_lived_objects
+
 # Okabe and Ito (2008), "Color Universal Design": distinguishable with the common
 # colour-vision deficiencies. Black is last so it is used only when needed.
 OKABE_ITO = [
@@ -32,6 +34,7 @@ OKABE_ITO = [
     "#000000",  # black
 ]
 SUPPRESSED_COLOUR = "#BBBBBB"  # grey for bars hidden by small-cell suppression
+PLOTLY_TEMPLATE = "simple_white"  # one of Plotly's built-in templates
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
 
 
@@ -79,8 +82,16 @@ def finding(sentence: str):
 
 
 def use_course_charts() -> None:
-    """Turn on the course's Altair theme and Plotly renderer (idempotent)."""
+    """Turn on the course's Altair theme and Plotly renderer (idempotent).
+
+    Also turns off Altair's debug mode, which validates every piece of a chart (each
+    axis, encoding and scale) against the Vega-Lite schema as it is built: a few
+    hundred validations per page, for tracebacks that point at the faulty piece. The
+    whole chart is still validated when it is shown or converted (``to_dict``), so an
+    invalid chart still fails; only the error points at the chart instead of the piece.
+    """
     alt.theme.enable("course")
+    alt.utils.schemapi.disable_debug_mode()
     # Keep the chart menu's local downloads, drop the items that send the chart to an
     # outside site (the Vega Editor) or show raw specs.
     alt.renderers.set_embed_options(
@@ -88,7 +99,11 @@ def use_course_charts() -> None:
     )
     pio.renderers["course"] = CourseHTMLRenderer()
     pio.renderers.default = "course"
-    pio.templates.default = "simple_white"
+    # Name the default template without Plotly's setter, which builds the whole template
+    # to check the name (~0.1 s) even in the notebooks that draw no Plotly figure; Plotly
+    # builds it on the first figure. tests/test_charts.py checks the default and its use.
+    pio.templates._default = PLOTLY_TEMPLATE
 
 
 use_course_charts()
+freeze_long_lived_objects()  # Altair's and Plotly's schema classes live as long as the kernel

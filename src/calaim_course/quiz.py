@@ -174,6 +174,24 @@ _StrictLoader.add_constructor(
 )
 
 
+if getattr(yaml, "__with_libyaml__", False):
+    class _FastStrictLoader(yaml.CSafeLoader):
+        """The same loader with libyaml's C parser: about 10 times faster on a bank."""
+
+    _FastStrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+else:  # PyYAML built without libyaml
+    _FastStrictLoader = _StrictLoader
+
+
+def _parse_yaml(text: str):
+    """Parse with the fast loader; for a broken file, parse again with the pure-Python
+    loader, whose error messages (and line numbers) are the ones the course shows."""
+    try:
+        return yaml.load(text, Loader=_FastStrictLoader)
+    except yaml.YAMLError:
+        return yaml.load(text, Loader=_StrictLoader)
+
+
 def bank_path(name_or_path: str | Path) -> Path:
     """``"01-medi-cal-calaim-background"`` -> its file in data/quizzes; a path stays a path."""
     text = str(name_or_path)
@@ -192,7 +210,7 @@ def read_bank(name_or_path: str | Path) -> Bank:
             [Problem(shown, "file", f"no such quiz bank (banks in data/quizzes: {available})")]
         )
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_StrictLoader)
+        data = _parse_yaml(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark else "file"

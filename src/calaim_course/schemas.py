@@ -19,6 +19,7 @@ import re
 import pandas as pd
 from pandera.pandas import Check, Column, DataFrameSchema
 
+from calaim_course import freeze_long_lived_objects
 from calaim_course.npi import is_valid_npi_array
 
 # Confidence marks used across the course (see the fact base's legend).
@@ -803,6 +804,8 @@ def coerce_dates(df: pd.DataFrame, schema: DataFrameSchema) -> pd.DataFrame:
             df[name] = df[name].astype("category")
     return df
 
+
+freeze_long_lived_objects()  # pandas, pandera and these schemas live as long as the kernel
 
 __all__ = ["REFERENCE_SCHEMAS", "SYNTHETIC_SCHEMAS", "CONFIDENCE", "ID_PATTERNS", "schema_for",
            "read_csv_kwargs", "coerce_dates", "generic_reference_schema"]

@@ -31,6 +31,7 @@ Command line: ``python -m calaim_course.synthetic --scale N --seed S --out DIR``
 from __future__ import annotations
 
 import argparse
+import functools
 import sys
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -1094,16 +1095,35 @@ def write_world(world: World, out_dir: str | Path, progress: bool = False) -> li
 
 
 def load_world(directory: str | Path | None = None) -> World:
-    """Read the committed synthetic CSVs (or another directory's), validated."""
+    """Read the committed synthetic CSVs (or another directory's), validated.
+
+    Read and validated once per process for each state of the files (see
+    ``_read_world``); every call returns its own copies, so callers may change them.
+    """
     base = Path(directory) if directory is not None else SYNTHETIC_DIR
-    tables = {}
+    files = []
     for name in TABLE_NAMES:
         path = base / f"{name}.csv"
-        if not path.exists():
+        try:
+            found = path.stat()
+        except FileNotFoundError:
             raise CourseInputError("synthetic data file", str(path.name), f"a file {name}.csv in the data folder",
-                                   hint="Run `make data` to generate it.")
+                                   hint="Run `make data` to generate it.") from None
+        files.append((name, found.st_mtime_ns, found.st_size))
+    world = _read_world(base.resolve(), tuple(files))
+    return World(**{name: frame.copy() for name, frame in world.tables().items()})
+
+
+@functools.lru_cache(maxsize=2)  # the course's folder and one other: bounded memory
+def _read_world(base: Path, files: tuple[tuple[str, int, int], ...]) -> World:
+    """The validated tables of ``base``. ``files`` (name, modification time in ns, size
+    of each CSV) is part of the cache key, so a file that is rewritten is read again.
+    Only ``load_world`` calls this, and it hands out deep copies: the cached frames are
+    never given to a caller, so nobody can change them."""
+    tables = {}
+    for name, _, _ in files:
         schema = SYNTHETIC_SCHEMAS[name]
-        frame = pd.read_csv(path, **read_csv_kwargs(schema))
+        frame = pd.read_csv(base / f"{name}.csv", **read_csv_kwargs(schema))
         tables[name] = schema.validate(coerce_dates(frame, schema))
     return World(**tables)
 
