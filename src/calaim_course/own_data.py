@@ -438,14 +438,34 @@ def _found(problem: tuple, value: str, column: ExportColumn) -> str:
     return _shown(value, column)
 
 
-def _parse_column(cells: np.ndarray, column: ExportColumn, rows: np.ndarray, problems: list[Problem]) -> pd.Series:
+def _grid_codes(cells: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The grid of cells as integer codes (rows x columns) and the distinct texts.
+
+    One pass over the whole grid in the order the reader made the cells (the order
+    they lie in memory) is about three times quicker on a large file than one pass per
+    column, which jumps from row to row."""
+    codes, texts = pd.factorize(cells.ravel())
+    return codes.reshape(cells.shape), np.asarray(texts, dtype=object)
+
+
+def _column_codes(grid: np.ndarray, texts: np.ndarray, position: int) -> tuple[np.ndarray, np.ndarray]:
+    """One column's codes, numbered among its own distinct texts, and those texts."""
+    column = grid[:, position]
+    used = np.zeros(len(texts), dtype=bool)
+    used[column] = True
+    renumber = np.cumsum(used) - 1
+    return renumber[column], texts[used]
+
+
+def _parse_column(codes: np.ndarray, distinct: np.ndarray, column: ExportColumn, rows: np.ndarray,
+                  problems: list[Problem]) -> pd.Series:
     """Typed values for one column; cells that cannot be read become missing and a problem.
 
-    Every check depends only on the cell's text, so each distinct text is checked once
-    and its outcome spread back to its rows: a column of 100,000 cells usually holds a
-    few hundred distinct dates or categories. Problems come out by kind, then by row
-    (``load_export`` sorts all problems by row and column)."""
-    codes, distinct = pd.factorize(cells)
+    ``codes``: each row's position in ``distinct``, the column's distinct texts (see
+    ``_column_codes``). Every check depends only on the cell's text, so each distinct
+    text is checked once and its outcome spread back to its rows: a column of 100,000
+    cells usually holds a few hundred distinct dates or categories. Problems come out
+    by kind, then by row (``load_export`` sorts all problems by row and column)."""
     texts = np.array([value.strip() for value in distinct], dtype=object)
     n = len(texts)
 
@@ -813,8 +833,10 @@ def load_export(source: object, table: str) -> OwnData:
     # The cells as a grid (rows x columns, every row has ``width`` cells), read by column.
     cells = np.array([rows[number - 1] for number in good], dtype=object) if good else np.empty((0, width), object)
     row_numbers = np.array(good, dtype=np.int64)
+    grid, texts = _grid_codes(cells)
     cell_problems: list[Problem] = []
-    frame = pd.DataFrame({name: _parse_column(cells[:, position], spec[name], row_numbers, cell_problems)
+    frame = pd.DataFrame({name: _parse_column(*_column_codes(grid, texts, position), spec[name], row_numbers,
+                                              cell_problems)
                           for position, name in kept.items()}, index=pd.RangeIndex(len(good)))
     problems += cell_problems
     if len(frame):
