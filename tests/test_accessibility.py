@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from calaim_course.pdf import wait_until_rendered
 from test_book import toc_files
 
 AXE = Path(__file__).parent / "vendor" / "axe.min.js"
@@ -21,20 +22,6 @@ BLOCKING_IMPACTS = {"serious", "critical"}
 DISABLED_RULES: dict[str, str] = {}
 
 PAGES = [f"{entry}.html" for entry in toc_files()]
-
-
-def wait_until_rendered(page) -> None:
-    """Wait until the page's charts, widget views and quizzes have drawn themselves."""
-    page.wait_for_load_state("load")
-    if page.locator('script[type="application/vnd.jupyter.widget-view+json"]').count():
-        page.wait_for_selector(".jupyter-widgets", timeout=15000)
-    if page.locator(".vega-embed, [id^=altair-viz-]").count():
-        page.wait_for_selector(".vega-embed svg, .vega-embed canvas", timeout=15000)
-    if page.locator(".plotly-graph-div").count():
-        page.wait_for_selector(".plotly-graph-div .main-svg", timeout=15000)
-    if page.locator(".course-quiz").count():
-        page.wait_for_selector(".course-quiz .MCButton, .course-quiz .Input-text", timeout=15000)
-    page.wait_for_timeout(400)  # let the a11y.js fixes run after the last redraw
 
 
 def run_axe(page) -> list[dict]:

@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from calaim_course.pdf import wait_until_rendered
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -59,7 +61,7 @@ def test_page_opens_offline_with_its_heading(page, book_url, page_path):
     """Each page: no request to another host, no console error (the fixture checks),
     exactly one main heading."""
     page.goto(book_url + page_path, wait_until="load")
-    page.wait_for_timeout(800)  # let charts and widgets render
+    wait_until_rendered(page)  # every chart and widget drawn, so any request they make is seen
     headings = page.locator("main article h1")  # the theme adds a print-only copy elsewhere
     assert headings.count() == 1, f"{page_path}: expected one h1, found {headings.count()}"
     assert headings.first.inner_text().strip()

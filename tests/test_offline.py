@@ -13,8 +13,8 @@ from urllib.parse import urlparse
 
 import pytest
 
+from calaim_course.pdf import wait_until_rendered
 from conftest import PageGuard
-from test_accessibility import wait_until_rendered
 from test_book import toc_files
 
 

@@ -53,9 +53,15 @@ def printed(built_book, tmp_path_factory):
     return PdfReader(str(out))
 
 
+@pytest.fixture(scope="module")
+def page_texts(printed) -> list[str]:
+    """Each printed page's text, extracted once (pypdf takes about 20 s for the course)."""
+    return [page.extract_text() or "" for page in printed.pages]
+
+
 @pytest.mark.browser
-def test_pdf_has_every_page_title_in_toc_order(printed, built_book):
-    texts = [squash(page.extract_text() or "") for page in printed.pages]
+def test_pdf_has_every_page_title_in_toc_order(page_texts, built_book):
+    texts = [squash(text) for text in page_texts]
     position = 0
     for entry, title in page_titles(built_book).items():
         wanted = squash(title)
@@ -65,21 +71,21 @@ def test_pdf_has_every_page_title_in_toc_order(printed, built_book):
 
 
 @pytest.mark.browser
-def test_pdf_title_page_and_page_numbers(printed):
-    first = squash(printed.pages[0].extract_text())
+def test_pdf_title_page_and_page_numbers(page_texts):
+    first = squash(page_texts[0])
     assert squash(pdf.course_title(ROOT)) in first
     assert squash(f"Content last reviewed: {pdf.last_reviewed(ROOT)}") in first
-    total = len(printed.pages)
-    assert squash(f"Page 2 of {total}") in squash(printed.pages[1].extract_text())
-    assert squash(f"Page {total} of {total}") in squash(printed.pages[-1].extract_text())
+    total = len(page_texts)
+    assert squash(f"Page 2 of {total}") in squash(page_texts[1])
+    assert squash(f"Page {total} of {total}") in squash(page_texts[-1])
 
 
 @pytest.mark.browser
-def test_pdf_has_no_blank_page(printed):
+def test_pdf_has_no_blank_page(printed, page_texts):
     total = len(printed.pages)
     blank = []
-    for number, page in enumerate(printed.pages, start=1):
-        text = squash(page.extract_text() or "").replace(squash(f"Page {number} of {total}"), "")
+    for number, (page, page_text) in enumerate(zip(printed.pages, page_texts), start=1):
+        text = squash(page_text).replace(squash(f"Page {number} of {total}"), "")
         if not text and not page.images:
             blank.append(number)
     assert not blank, f"blank pages: {blank}"
@@ -112,10 +118,10 @@ def test_quizzes_print_as_questions_without_answers(browser, built_book):
 
 
 @pytest.mark.browser
-def test_pdf_has_no_pii_look_alikes(printed):
+def test_pdf_has_no_pii_look_alikes(page_texts):
     from calaim_course.pii_scan import scan_text
 
-    text = "\n".join(page.extract_text() or "" for page in printed.pages)
+    text = "\n".join(page_texts)
     assert text.strip(), "the PDF has no extractable text"
     findings = scan_text(text, "course.pdf")
     assert findings == [], "\n".join(map(str, findings[:50]))

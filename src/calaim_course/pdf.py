@@ -80,19 +80,42 @@ def number_pages_html(count: int, skip_first: bool = True) -> str:
 </style></head><body>{''.join(pages)}</body></html>"""
 
 
-def wait_until_rendered(page) -> None:
-    """Wait for the page's charts, widget views and quizzes (see tests/test_accessibility.py)."""
+# Resolves once the page has made no change to its document for ``quiet`` ms (or after
+# ``limit`` ms whatever happens): the last chart has drawn and the course's a11y.js and
+# quiz.js, which run on the next animation frame after a change, have done their work.
+_SETTLED = """([quiet, limit]) => new Promise((done) => {
+    const start = performance.now();
+    let last = start;
+    const observer = new MutationObserver(() => { last = performance.now(); });
+    observer.observe(document.documentElement, {childList: true, subtree: true, attributes: true, characterData: true});
+    const check = () => {
+        const now = performance.now();
+        if (now - last >= quiet || now - start >= limit) { observer.disconnect(); done(now - start); }
+        else requestAnimationFrame(check);
+    };
+    document.fonts.ready.then(() => requestAnimationFrame(check));
+})"""
+
+
+def wait_until_rendered(page, quiet_ms: int = 150, limit_ms: int = 5000) -> None:
+    """Wait until the page's widget views, charts and quizzes have drawn and the page is still.
+
+    Shared by ``make pdf`` and the browser tests. Each kind of interactive part the page
+    has is waited for by what it draws; then the page must stay unchanged for
+    ``quiet_ms``, instead of a fixed pause that is too long for most pages and could be
+    too short for a slow one.
+    """
     page.wait_for_load_state("load")
     checks = [
         ('script[type="application/vnd.jupyter.widget-view+json"]', ".jupyter-widgets"),
         (".vega-embed, [id^=altair-viz-]", ".vega-embed svg, .vega-embed canvas"),
         (".plotly-graph-div", ".plotly-graph-div .main-svg"),
-        (".course-quiz", ".course-quiz .quiz-print"),
+        (".course-quiz", ".course-quiz .MCButton, .course-quiz .Input-text"),
     ]
     for present, drawn in checks:
         if page.locator(present).count():
             page.wait_for_selector(drawn, state="attached", timeout=20000)
-    page.wait_for_timeout(500)
+    page.evaluate(_SETTLED, [quiet_ms, limit_ms])
 
 
 def print_course(html_dir: Path, out: Path, root: Path = ROOT) -> int:
