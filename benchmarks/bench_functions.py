@@ -646,11 +646,11 @@ def measure_scale(world, scale: int, results: dict, only: set[str] | None, log) 
         if not case.uses_world and entry["update"]:
             continue  # reference tables only: one measurement is enough
         where = key if case.uses_world else "any"
-        reason = case.skip(world) if case.skip else None
-        reason = reason or _too_slow(entry["load"], scale, LOAD_LIMIT, "building it")
+        refused = case.skip(world) if case.skip else None  # the widget itself refuses this size
+        reason = refused or _too_slow(entry["load"], scale, LOAD_LIMIT, "building it")
         reason = reason or _too_slow(entry["update"], scale, UPDATE_LIMIT, "one update")
         if reason:
-            entry["update"][where] = {"n": 0, "not_measurable": reason}
+            entry["update"][where] = {"n": 0, "not_measurable": reason, "by_design": bool(refused)}
             log(f"  {case.name}: {reason}")
             continue
         try:

@@ -7,6 +7,7 @@ browser; under ``CI=true`` a missing Chromium fails instead of skipping.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.server
 import os
@@ -134,9 +135,9 @@ class PageGuard:
         self.console_errors.append(f"uncaught: {error}")
 
 
-@pytest.fixture
-def page(browser):
-    """A fresh page; the test fails on any request to another host or console error."""
+@contextlib.contextmanager
+def guarded_page(browser):
+    """A fresh page that records (and blocks) any request to another host and any console error."""
     context = browser.new_context()
     guard = PageGuard()
     # Block (and record) anything leaving the machine, so a test never waits on it.
@@ -151,7 +152,20 @@ def page(browser):
     page.on("console", guard.on_console)
     page.on("pageerror", guard.on_page_error)
     page.guard = guard
-    yield page
-    context.close()
-    assert not guard.external_requests, f"requests to other hosts: {guard.external_requests}"
-    assert not guard.console_errors, f"console errors: {guard.console_errors}"
+    try:
+        yield page
+    finally:
+        context.close()
+
+
+def assert_page_behaved(page) -> None:
+    assert not page.guard.external_requests, f"requests to other hosts: {page.guard.external_requests}"
+    assert not page.guard.console_errors, f"console errors: {page.guard.console_errors}"
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh page; the test fails on any request to another host or console error."""
+    with guarded_page(browser) as page:
+        yield page
+        assert_page_behaved(page)

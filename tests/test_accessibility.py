@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from calaim_course.pdf import wait_until_rendered
+from conftest import assert_page_behaved, guarded_page
 from test_book import toc_files
 
 AXE = Path(__file__).parent / "vendor" / "axe.min.js"
@@ -39,21 +40,29 @@ def run_axe(page) -> list[dict]:
     )
 
 
+@pytest.fixture(scope="module", params=PAGES)
+def rendered(request, browser, book_url):
+    """(path, page): each page loaded and drawn once for both tests below, since loading
+    and drawing take longer than the checks. Each test also checks the page's behaviour."""
+    with guarded_page(browser) as page:
+        page.goto(book_url + request.param)
+        wait_until_rendered(page)
+        yield request.param, page
+
+
 @pytest.mark.browser
-@pytest.mark.parametrize("page_path", PAGES)
-def test_page_has_no_serious_axe_violation(page, book_url, page_path):
-    page.goto(book_url + page_path)
-    wait_until_rendered(page)
+def test_page_has_no_serious_axe_violation(rendered):
+    page_path, page = rendered
+    assert_page_behaved(page)
     blocking = [v for v in run_axe(page) if v["impact"] in BLOCKING_IMPACTS]
     report = "\n".join(f"  {v['impact']} {v['id']}: {v['help']} at {v['nodes']}" for v in blocking)
     assert not blocking, f"{page_path}: axe found serious or critical violations:\n{report}"
 
 
 @pytest.mark.browser
-@pytest.mark.parametrize("page_path", PAGES)
-def test_page_language_alternatives_and_heading_order(page, book_url, page_path):
-    page.goto(book_url + page_path)
-    wait_until_rendered(page)
+def test_page_language_alternatives_and_heading_order(rendered):
+    page_path, page = rendered
+    assert_page_behaved(page)
     assert page.evaluate("document.documentElement.lang").startswith("en"), f"{page_path}: <html lang> is not English"
 
     unnamed = page.evaluate(
