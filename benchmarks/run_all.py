@@ -5,7 +5,7 @@ world's memory is given back before the next part), writes its raw figures to a 
 file, and this script puts them together, with the issue's targets and whether each
 was met. Figures are printed and recorded, never asserted.
 
-    python benchmarks/run_all.py                          # everything (about an hour)
+    python benchmarks/run_all.py                          # everything (about 30 minutes)
     python benchmarks/run_all.py --quick --skip-test-suite
     python benchmarks/run_all.py --only functions --scales 1000 --output-dir /tmp/bench
 
