@@ -392,6 +392,18 @@ def merge(previous: dict, current: dict) -> dict:
             "machine_before": None, "machine_after": None}
 
 
+def _shown_argument(argument: str) -> str:
+    """A command-line argument as the results show it: a path inside the project relative
+    to it, any other absolute path as its last part only (no folder of this machine)."""
+    path = Path(argument)
+    if not path.is_absolute():
+        return argument
+    try:
+        return str(path.resolve().relative_to(ROOT))
+    except ValueError:
+        return str(Path("...") / path.name)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small scales and one run of each part")
@@ -413,7 +425,8 @@ def main(argv: list[str] | None = None) -> int:
         chosen = [p for p in chosen if p != "tests"]
     if args.quick:
         chosen = [p for p in chosen if p != "explorer"]  # the explorer's own script always goes to 1M
-    results = {"command": "python benchmarks/run_all.py " + " ".join(argv if argv is not None else sys.argv[1:]),
+    shown_args = [_shown_argument(a) for a in (argv if argv is not None else sys.argv[1:])]
+    results = {"command": " ".join(["python benchmarks/run_all.py", *shown_args]).strip(),
                "machine_before": machine(), "parts": {}}
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
         tmp = Path(tmp)
