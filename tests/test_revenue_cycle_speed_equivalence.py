@@ -151,15 +151,11 @@ def test_prepare_falls_back_to_the_merge_when_a_claim_id_repeats(world):
 
 
 @pytest.mark.parametrize("n", [0, 1, 50, 3000])
-def test_text_positions_and_codes_match_pandas(n, small_parts):
+def test_text_positions_match_pandas(n, small_parts):
     rng = np.random.default_rng(n)
     values = np.array([f"ID-{i:07d}" for i in rng.permutation(n)], dtype=object)
     keys = np.array([f"ID-{i:07d}" for i in rng.integers(0, 2 * n + 1, size=2 * n)], dtype=object)
     assert np.array_equal(rc._text_positions(keys, values), pd.Index(values).get_indexer(keys))
-    codes = rc._text_codes(keys)
-    expected = pd.factorize(keys)[0]
-    # The same grouping (numbering may differ): codes are equal exactly where values are.
-    assert np.array_equal(pd.factorize(codes)[0], expected)
     if n:
         assert rc._text_positions(keys, np.r_[values, values[:1]]) is None  # a repeated value
 
@@ -171,7 +167,6 @@ def test_text_matching_survives_hash_collisions(monkeypatch):
     values = np.array(["a", "b", "c"], dtype=object)
     keys = np.array(["c", "x", "a", "a"], dtype=object)
     assert rc._text_positions(keys, values).tolist() == [2, -1, 0, 0]
-    assert pd.factorize(rc._text_codes(keys))[0].tolist() == [0, 1, 2, 2]
     monkeypatch.setattr(rc, "_text_hashes", lambda values: np.arange(len(values), dtype=np.int64) % 2
                         if rc._all_text(values) else None)
     assert rc._text_positions(np.array(["b", "a"], dtype=object), np.array(["a", "b"], dtype=object)).tolist() == [1, 0]

@@ -42,6 +42,7 @@ import numpy as np
 import pandas as pd
 
 from calaim_course.charts import OKABE_ITO
+from calaim_course.distinct import per_distinct_value
 from calaim_course.errors import CourseInputError
 from calaim_course.suppression import (
     SMALL_CELL_MAX,
@@ -201,18 +202,6 @@ def fictional_area(member_ids: Iterable[str]) -> list[str]:
     return np.asarray(AREAS, dtype=object)[index].tolist()
 
 
-def _per_distinct_value(values: pd.Series, transform) -> pd.Series:
-    """``transform(values)``, computed once per distinct value and spread back to every row.
-
-    Why: a million members share a few thousand birth dates and a handful of housing
-    values, and text formatting costs far more per row than a lookup. Missing values
-    stay missing (``factorize`` gives them the code -1, which ``take`` fills with NA).
-    """
-    codes, uniques = pd.factorize(values)
-    done = transform(pd.Series(uniques)).array
-    return pd.Series(done.take(codes, allow_fill=True), index=values.index, name=values.name)
-
-
 def raw_table(members: pd.DataFrame | None = None, organizations: pd.DataFrame | None = None) -> pd.DataFrame:
     """The raw step: the synthetic members with direct identifiers, quasi-identifiers and housing.
 
@@ -236,7 +225,7 @@ def raw_table(members: pd.DataFrame | None = None, organizations: pd.DataFrame |
         "member_id": members["member_id"].astype(str),
         "first_name": members["first_name"].astype(str),
         "last_name": members["last_name"].astype(str),
-        "birth_date": _per_distinct_value(pd.to_datetime(members["birth_date"]),
+        "birth_date": per_distinct_value(pd.to_datetime(members["birth_date"]),
                                           lambda dates: dates.dt.strftime("%Y-%m-%d")),
         "phone": members["phone"].astype(str),
         "email": members["email"].astype(str),
@@ -244,7 +233,7 @@ def raw_table(members: pd.DataFrame | None = None, organizations: pd.DataFrame |
         "area": fictional_area(members["member_id"].astype(str)),
         "language": members["preferred_language"].astype(str),
         "plan": plan.astype(str),
-        SENSITIVE: _per_distinct_value(members[SENSITIVE].astype(str),
+        SENSITIVE: per_distinct_value(members[SENSITIVE].astype(str),
                                        lambda text: text.str.replace("_", " ").str.replace("dv", "DV")),
     })
     return table.reset_index(drop=True)

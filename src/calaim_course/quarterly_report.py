@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 
 from calaim_course.charts import OKABE_ITO
+from calaim_course.distinct import per_distinct_value
 from calaim_course.errors import CourseInputError
 from calaim_course.reference import load_reference
 from calaim_course.suppression import (
@@ -161,15 +162,6 @@ def _first_of_each_service(billed: pd.DataFrame) -> np.ndarray:
     return np.flatnonzero(~key.duplicated().to_numpy())
 
 
-def _map_each(values: pd.Series, mapper) -> np.ndarray:
-    """``values.astype("object").map(mapper).to_numpy()``, mapping each category once."""
-    if not isinstance(values.dtype, pd.CategoricalDtype):
-        return values.astype("object").map(mapper).to_numpy()
-    # The last entry is what a missing value (code -1) maps to.
-    distinct = pd.Series([*values.cat.categories.astype("object"), np.nan], dtype="object")
-    return distinct.map(mapper).to_numpy()[values.cat.codes.to_numpy()]
-
-
 def report_data(world) -> ReportData:
     """Prepare the service events of the world's ECM, Community Supports and CHW services."""
     services = world.services
@@ -197,12 +189,13 @@ def report_data(world) -> ReportData:
         "quarter": billed["service_date"].dt.to_period("Q").array,
         "service_line": pd.Series(program).map(PROGRAM_LABELS).to_numpy(),
         "service": service,
-        "plan": _map_each(person["plan_id"], plan_names),
+        "plan": per_distinct_value(person["plan_id"], lambda s: s.astype("object").map(plan_names)).to_numpy(),
         "age_group": _age_group(person["age"]).to_numpy(),
         "preferred_language": person["preferred_language"].astype("object").to_numpy(),
         "gender_identity": person["gender_identity"].astype("object").to_numpy(),
         "race_ethnicity": person["race_ethnicity"].astype("object").to_numpy(),
-        "housing_status": _map_each(person["housing_status"], _readable),
+        "housing_status": per_distinct_value(person["housing_status"],
+                                             lambda s: s.astype("object").map(_readable)).to_numpy(),
         "pof_ids": person["ecm_pof_ids"].astype("object").to_numpy(),
     }).drop_duplicates(ignore_index=True)
 
@@ -423,6 +416,8 @@ def prepare_counts(data: ReportData) -> None:
 
 
 def _split_allowed(key: str, split_key: str) -> bool:
+    """Whether ``build_report`` takes this split: not by plan twice, and not by service line
+    when each row already belongs to one line (a service, or a Population of Focus: ECM)."""
     return not ((split_key == "plan" and key == "plan")
                 or (split_key == "service_line" and key in ("service", "population_of_focus")))
 
@@ -436,9 +431,9 @@ def build_report(data: ReportData, quarter: object, breakdown: object, split: ob
     period = parse_quarter(quarter, data.quarters)
     key = _choose(breakdown, BREAKDOWNS, "Breakdown")
     split_key = _choose(split, SPLITS, "Split")
-    if split_key == "plan" and key == "plan":
+    if not _split_allowed(key, split_key) and split_key == "plan":
         raise CourseInputError("Split", SPLITS[split_key], "no split, or a split by service line, when the breakdown is already by plan")
-    if split_key == "service_line" and key in ("service", "population_of_focus"):
+    if not _split_allowed(key, split_key):
         raise CourseInputError(
             "Split", SPLITS[split_key],
             f"no split, or a split by plan, when the breakdown is by {BREAKDOWNS[key].lower()}",

@@ -28,6 +28,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
+from calaim_course.distinct import per_distinct_value
 from calaim_course.errors import CourseInputError
 from calaim_course.reference import load_reference
 from calaim_course.suppression import (
@@ -80,18 +81,6 @@ def _bucket(days: pd.Series, buckets) -> pd.Series:
 
 def _long_date(day: pd.Timestamp) -> str:
     return f"{day:%B} {day.day}, {day.year}"
-
-
-def _per_value(series: pd.Series, transform) -> pd.Series:
-    """``transform(series)`` worked out once per distinct value, then spread to every row.
-
-    The same result as transforming the whole column (the transform sees the same set
-    of values, missing ones included, in the column's own dtype), without repeating
-    Python-level work for each of millions of rows.
-    """
-    codes, uniques = pd.factorize(series, use_na_sentinel=False)
-    small = transform(pd.Series(uniques, dtype=series.dtype))
-    return pd.Series(small.array.take(codes), index=series.index, name=series.name)
 
 
 # Matching millions of ids. One hash table of millions of entries turns every probe into
@@ -168,29 +157,6 @@ def _text_positions(keys: np.ndarray, values: np.ndarray) -> np.ndarray | None:
     return table.get_indexer(keys) if table.is_unique else None
 
 
-def _text_codes(values: np.ndarray) -> np.ndarray:
-    """Integer codes of ``values``: equal values share a code, missing ones get -1.
-
-    Like ``pd.factorize(values)[0]`` up to the numbering, through checked hashes for
-    text (see above).
-    """
-    hashes = _text_hashes(values)
-    if hashes is not None:
-        order, bounds = _parts(hashes, _n_parts(len(hashes)))
-        codes = np.empty(len(hashes), dtype=np.int64)
-        n_codes = 0
-        for part in range(len(bounds) - 1):
-            rows = order[bounds[part]:bounds[part + 1]]
-            part_codes, uniques = pd.factorize(hashes[rows])
-            codes[rows] = part_codes + n_codes
-            n_codes += len(uniques)
-        first = np.empty(n_codes, dtype=np.int64)
-        first[codes[::-1]] = np.arange(len(codes) - 1, -1, -1)
-        if bool((values[first[codes]] == values).all()):
-            return codes
-    return pd.factorize(values)[0]
-
-
 def _program_by_name(world, labels: pd.Series, n_names: int, line_names: np.ndarray) -> np.ndarray:
     """The program label of each claim name: its first line (by line number) with a labelled program.
 
@@ -261,18 +227,18 @@ def prepare(world=None, as_of=None) -> RevenueData:
         name_of_claim[claim_of_name[matched]] = np.flatnonzero(matched)
     else:
         name_of_claim = pd.Index(names).get_indexer(claim_id_values)
-    labels = _per_value(world.services["program"], lambda s: s.astype(str).map(PROGRAM_LABELS))
+    labels = per_distinct_value(world.services["program"], lambda s: s.astype(str).map(PROGRAM_LABELS))
     label_by_name = _program_by_name(world, labels, len(names), line_names)
 
     claims = pd.DataFrame({
         "claim_id": claim_ids,
-        "member_id": _per_value(c["member_id"], lambda s: s.astype(str)),
-        "plan": _per_value(c["plan_id"], lambda s: s.astype(str).map(plans)),
+        "member_id": per_distinct_value(c["member_id"], lambda s: s.astype(str)),
+        "plan": per_distinct_value(c["plan_id"], lambda s: s.astype(str).map(plans)),
         "program": pd.Series(np.where(name_of_claim >= 0, label_by_name[np.maximum(name_of_claim, 0)], np.nan),
                              index=c.index, dtype=labels.dtype),
-        "submission": _per_value(c["submission_type"], lambda s: s.astype(str).map(SUBMISSION_LABELS)),
-        "status": _per_value(c["status"], lambda s: s.astype(str).map(status_label)),
-        "denial_reason": _per_value(c["denial_reason_id"], lambda s: s.astype(object).map(reasons)),
+        "submission": per_distinct_value(c["submission_type"], lambda s: s.astype(str).map(SUBMISSION_LABELS)),
+        "status": per_distinct_value(c["status"], lambda s: s.astype(str).map(status_label)),
+        "denial_reason": per_distinct_value(c["denial_reason_id"], lambda s: s.astype(object).map(reasons)),
         "submitted_date": c["submitted_date"],
         "paid_date": c["paid_date"],
         "charged_usd": c["total_charge_usd"].astype(float),
@@ -282,9 +248,9 @@ def prepare(world=None, as_of=None) -> RevenueData:
     claims["payment_bin"] = _bucket(claims["days_to_payment"], PAYMENT_BINS).where(claims["paid_date"].notna())
 
     lines = pd.DataFrame({
-        "claim_id": _per_value(l["claim_id"], lambda s: s.astype(str)),
-        "line_status": _per_value(l["line_status"], lambda s: s.astype(str)),
-        "denial_reason": _per_value(l["denial_reason_id"], lambda s: s.astype(object).map(reasons)),
+        "claim_id": per_distinct_value(l["claim_id"], lambda s: s.astype(str)),
+        "line_status": per_distinct_value(l["line_status"], lambda s: s.astype(str)),
+        "denial_reason": per_distinct_value(l["denial_reason_id"], lambda s: s.astype(object).map(reasons)),
         "charged_usd": l["charge_usd"].astype(float),
     })
     claim_columns = claims[["claim_id", "member_id", "plan", "program", "submission"]]
@@ -374,6 +340,25 @@ class ProtectedTable:
         return frame
 
 
+def _protect_counts(by: str, order: list[str], counts, members, sums: dict[str, tuple[str, np.ndarray]],
+                    unit: str = "claims", total: bool = True) -> ProtectedTable:
+    """The member rule and complementary suppression for counts made already: ``protect``
+    counts a frame, ``RevenueCube`` counts every filter choice at once.
+
+    ``counts`` and ``members`` give, for each entry of ``order`` (then the total, last,
+    when ``total``), the rows and the distinct members; ``sums`` maps a display name to
+    (the column summed, its dollars per entry).
+    """
+    index = pd.Index([*order, TOTAL] if total else list(order), name=by)
+    counts = pd.Series(np.asarray(counts, dtype="int64"), index=index, name=unit)
+    members = pd.Series(np.asarray(members, dtype="int64"), index=index, name="member_id")
+    member_rule = (members >= 1) & (members <= SMALL_CELL_MAX)
+    result = suppress_counts(counts, margins=total, already_suppressed=member_rule)
+    money = {name: pd.Series(np.asarray(values, dtype=float), index=index, name=column).round(2).mask(result.mask)
+             for name, (column, values) in sums.items()}
+    return ProtectedTable(result, member_rule, money, unit)
+
+
 def protect(frame: pd.DataFrame, by: str, order: list[str], money: dict[str, str] | None = None,
             unit: str = "claims", total: bool = True) -> ProtectedTable:
     """Counts of rows of ``frame`` by ``by`` (in ``order``), protected by the member rule.
@@ -390,12 +375,9 @@ def protect(frame: pd.DataFrame, by: str, order: list[str], money: dict[str, str
         members.loc[TOTAL] = int(frame["member_id"].nunique())
         for name, column in (money or {}).items():
             sums[name].loc[TOTAL] = float(frame[column].sum())
-    counts.name = unit
-    member_rule = (members >= 1) & (members <= SMALL_CELL_MAX)
-    result = suppress_counts(counts, margins=total, already_suppressed=member_rule)
-    hidden = result.mask
-    money_shown = {name: values.astype(float).round(2).mask(hidden) for name, values in sums.items()}
-    return ProtectedTable(result, member_rule, money_shown, unit)
+    return _protect_counts(by, order, counts.to_numpy(), members.to_numpy(),
+                           {name: (column, sums[name].to_numpy(dtype=float)) for name, column in (money or {}).items()},
+                           unit=unit, total=total)
 
 
 def protect_crosstab(frame: pd.DataFrame, rows: str, columns: str, row_order: list[str],
@@ -662,24 +644,6 @@ def view(data: RevenueData, name: str, as_of: object = None) -> View:
 FILTERS = ("plan", "program", "submission")
 
 
-def _protect_counts(by: str, order: list[str], counts, members, sums: dict[str, tuple[str, np.ndarray]],
-                    unit: str = "claims", total: bool = True) -> ProtectedTable:
-    """``protect`` for cells counted already, with the same result.
-
-    ``counts`` and ``members`` give, for each entry of ``order`` (then the total, last,
-    when ``total``), the rows and the distinct members; ``sums`` maps a display name to
-    (the column summed, its dollars per entry).
-    """
-    index = pd.Index([*order, TOTAL] if total else list(order), name=by)
-    counts = pd.Series(np.asarray(counts, dtype="int64"), index=index, name=unit)
-    members = pd.Series(np.asarray(members, dtype="int64"), index=index, name="member_id")
-    member_rule = (members >= 1) & (members <= SMALL_CELL_MAX)
-    result = suppress_counts(counts, margins=total, already_suppressed=member_rule)
-    money = {name: pd.Series(np.asarray(values, dtype=float), index=index, name=column).round(2).mask(result.mask)
-             for name, (column, values) in sums.items()}
-    return ProtectedTable(result, member_rule, money, unit)
-
-
 def _cents(values: pd.Series) -> np.ndarray | None:
     """Dollars as whole cents (missing as 0), or None when they are not whole cents.
 
@@ -832,7 +796,7 @@ class RevenueCube:
             return
         choices = self.choices
         cells = choices.cells(claims)
-        members = _text_codes(claims["member_id"].to_numpy(dtype=object))
+        members = pd.factorize(claims["member_id"])[0]
 
         self.status_order = status_order()
         self.status = _rollup(choices, cells, _category_codes(claims["status"], self.status_order),
@@ -845,7 +809,7 @@ class RevenueCube:
         line_reasons = _reason_order("line")
         self.line_reasons = _rollup(
             choices, choices.cells(denied_lines), _category_codes(denied_lines["denial_reason"], line_reasons),
-            len(line_reasons), _text_codes(denied_lines["member_id"].to_numpy(dtype=object)),
+            len(line_reasons), pd.factorize(denied_lines["member_id"])[0],
             {"charged_usd": amounts["line"][lines["denial_reason"].notna().to_numpy()]})
 
         paid = claims["paid_date"].notna().to_numpy()
@@ -861,7 +825,7 @@ class RevenueCube:
         # Aging: claims that can be open on some day, by member then date sent, so that
         # for any day a member's claims in one age bucket sit next to each other.
         charged, paid_usd = claims["charged_usd"], claims["paid_usd"]
-        unpaid_out, paid_out = (charged - 0.0).round(2), (charged - paid_usd).round(2)
+        unpaid_out, paid_out = charged.round(2), (charged - paid_usd).round(2)  # as open_claims_at rounds
         sent_ns, paid_ns = _ns(claims["submitted_date"]), _ns(claims["paid_date"])
         unpaid_open, paid_open = (unpaid_out > 0).to_numpy(), (paid_out > 0).to_numpy()
         keep = np.flatnonzero((unpaid_open | paid_open) & (sent_ns != np.iinfo(np.int64).max))
@@ -902,8 +866,7 @@ class RevenueCube:
     def _compute(self, choice: int, name: str, day: pd.Timestamp | None) -> View:
         """One view for a choice (and the aging day): cached by ``_answer``."""
         if name == "Claims by status":
-            return _status_view(self._protected(self.status, choice, "status", self.status_order,
-                                                {"Charged": "charged_usd", "Paid": "paid_usd"}))
+            return _status_view(self._protected(self.status, choice, "status", self.status_order, STATUS_MONEY))
         if name == "Denial reasons":
             return _denial_view(
                 self._protected(self.claim_reasons, choice, "denial_reason", _reason_order("claim"),
