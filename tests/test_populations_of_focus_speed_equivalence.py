@@ -15,6 +15,7 @@ import pytest
 from calaim_course import populations_of_focus as pof
 from calaim_course.errors import CourseInputError
 from calaim_course.widgets.populations_of_focus import member_html, pof_screener
+from test_populations_of_focus import member  # the screener tests' member builder, shared
 
 PLANS = {"P-A": "Plan A (fictional)", "P-B": "Plan B (fictional)", "P-C": "Plan A (fictional)"}
 
@@ -71,18 +72,6 @@ def _same_screening(got: pof.Screening, expected: pof.Screening) -> None:
     assert (got.member_id, got.age, got.age_group, got.applies, got.context, got.summary) == (
         expected.member_id, expected.age, expected.age_group, expected.applies, expected.context, expected.summary)
     assert member_html(got) == member_html(expected)
-
-
-def member(member_id: str, age: int, **overrides) -> dict:
-    row = {
-        "member_id": member_id, "age": age, "plan_id": "P-A", "medi_cal_status": "full_scope",
-        "housing_status": "stably_housed", "race_ethnicity": "White",
-        "ed_visits_6m": 0, "ed_visits_12m": 0, "unplanned_stays_6m": 0, "unplanned_stays_12m": 0,
-        "pregnant_or_postpartum": False,
-        **{flag: False for flag in pof.FLAG_WORDS},
-    }
-    row.update(overrides)
-    return row
 
 
 def small_members() -> pd.DataFrame:

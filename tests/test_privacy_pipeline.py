@@ -21,11 +21,12 @@ QIS = list(pp.QUASI_IDENTIFIERS)
 KEY = pp.demo_key()
 
 
-def _raw(rows: list[tuple[str, str, str, str]]) -> pd.DataFrame:
-    """A raw table with fictional direct identifiers around the given quasi-identifier rows."""
+def _raw(rows: list[tuple[str, ...]], ids: list[str] | None = None) -> pd.DataFrame:
+    """A raw table with fictional direct identifiers around the given quasi-identifier rows
+    (age band, area, language, plan, and housing when a row has a fifth value)."""
     n = len(rows)
     return pd.DataFrame({
-        "member_id": [f"SYN-M-{i:07d}" for i in range(1, n + 1)],
+        "member_id": ids if ids is not None else [f"SYN-M-{i:07d}" for i in range(1, n + 1)],
         "first_name": ["Juniper"] * n,
         "last_name": ["Fernhollow"] * n,
         "birth_date": ["1990-01-01"] * n,
@@ -35,7 +36,7 @@ def _raw(rows: list[tuple[str, str, str, str]]) -> pd.DataFrame:
         "area": [r[1] for r in rows],
         "language": [r[2] for r in rows],
         "plan": [r[3] for r in rows],
-        "housing_status": ["stably housed"] * n,
+        "housing_status": [r[4] if len(r) > 4 else "stably housed" for r in rows],
     })
 
 

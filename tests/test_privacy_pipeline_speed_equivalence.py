@@ -23,6 +23,7 @@ from calaim_course.errors import CourseInputError
 from calaim_course.suppression import SMALL_CELL_MAX, suppress_counts, suppress_for_display, suppression_note
 from calaim_course.synthetic import generate_world, load_world
 from calaim_course.widgets.privacy_pipeline import privacy_pipeline
+from test_privacy_pipeline import _raw  # the pipeline tests' table builder, shared
 
 QIS = list(pp.QUASI_IDENTIFIERS)
 KEY = pp.demo_key()
@@ -163,24 +164,6 @@ def assert_same_result(fast, slow):
             assert getattr(fast_step, field) == getattr(slow_step, field), field
     pd.testing.assert_frame_equal(pp.summary_table(fast), pp.summary_table(slow))
     assert pp.pipeline_html(fast) == pp.pipeline_html(slow)
-
-
-def _raw(rows, ids=None):
-    """A raw table around the given quasi-identifier rows (fictional identifiers)."""
-    n = len(rows)
-    return pd.DataFrame({
-        "member_id": ids if ids is not None else [f"SYN-M-{i:07d}" for i in range(1, n + 1)],
-        "first_name": ["Juniper"] * n,
-        "last_name": ["Fernhollow"] * n,
-        "birth_date": ["1990-01-01"] * n,
-        "phone": ["555-0142"] * n,
-        "email": [f"m{i:07d}@example.org" for i in range(1, n + 1)],
-        "age_band": [r[0] for r in rows],
-        "area": [r[1] for r in rows],
-        "language": [r[2] for r in rows],
-        "plan": [r[3] for r in rows],
-        "housing_status": [r[4] if len(r) > 4 else "stably housed" for r in rows],
-    })
 
 
 def _error(call):

@@ -19,6 +19,7 @@ from calaim_course import referrals as R
 from calaim_course.reference import load_reference
 from calaim_course.suppression import SMALL_CELL_MAX, suppress_counts, suppress_for_display
 from calaim_course.widgets import referrals as W
+from test_referrals import _rows  # the referral tests' row builder, shared
 
 PLAN_A, PLAN_B = "Fictional Plan A", "Fictional Plan B"
 ORGS = pd.DataFrame({"org_id": ["SYN-ORG-001", "SYN-ORG-002"], "name": [PLAN_A, PLAN_B]})
@@ -165,17 +166,6 @@ def world():
 @pytest.fixture(scope="module")
 def course(world):
     return R.load_course_data(world)
-
-
-def _rows(n, plan_id, cs_id, dates, reason=None):
-    kind = "ecm" if cs_id is None else "community_support"
-    out = []
-    for _ in range(n):
-        row = {"plan_id": plan_id, "service_kind": kind, "cs_id": cs_id, "closure_reason_id": reason}
-        for column in R.STATUS_DATE_COLUMNS.values():
-            row[column] = pd.Timestamp(dates[column]) if column in dates else pd.NaT
-        out.append(row)
-    return out
 
 
 def _raw(rows) -> pd.DataFrame:
