@@ -75,6 +75,25 @@ def test_bytes_and_paths_give_the_same_counts():
     assert from_path.frame["member_id"].equals(from_bytes.frame["member_id"])
 
 
+@pytest.mark.parametrize("enabled", [True, False], ids=["collector on", "collector off"])
+@pytest.mark.parametrize("fixture", [next(f for f in MANIFEST if f["loads"]), next(f for f in MANIFEST if not f["loads"])],
+                         ids=["a file that loads", "a file with problems"])
+def test_a_load_leaves_the_cycle_collector_as_it_found_it(fixture, enabled):
+    # The loader pauses the collector while it reads; the learner's kernel must get it back.
+    import gc
+
+    was = gc.isenabled()
+    (gc.enable if enabled else gc.disable)()
+    try:
+        try:
+            load_export(FIXTURES / fixture["file"], fixture["table"])
+        except CourseInputError:
+            assert not fixture["loads"]
+        assert gc.isenabled() is enabled
+    finally:
+        (gc.enable if was else gc.disable)()
+
+
 def test_a_file_over_the_size_limit_is_refused_before_it_is_read(tmp_path):
     big = tmp_path / "very_large.csv"
     line = b"SYN-SVC-000000001,SYN-M-0000001,2026-01-05,ecm,1\n"
