@@ -279,6 +279,36 @@ def test_widget_loads_an_upload_and_switches_breakdowns():
     assert cells and all(c == SUPPRESSED_LABEL or not c.isdigit() or int(c) == 0 or int(c) > 10 for c in cells)
 
 
+@pytest.mark.parametrize("fixture, outcome", [("extra_columns.csv", "loads"), ("formulas.csv", "problems")])
+def test_widget_says_it_is_reading_and_holds_the_controls_until_the_load_ends(monkeypatch, fixture, outcome):
+    box = own_data_explorer()
+    content = (FIXTURES / fixture).read_bytes()
+    seen = {}
+    real_load = own_data.load_export
+
+    def watched_load(source, table):  # what the learner sees while the file is read
+        seen.update(message=box.message.value, table=box.controls["table"].disabled,
+                    upload=box.controls["upload"].disabled)
+        return real_load(source, table)
+
+    monkeypatch.setattr(own_data, "load_export", watched_load)
+    _upload(box, content, name="agency.csv")
+    assert "Reading and checking agency.csv (2 kB)" in seen["message"]  # fixtures of about 2,000 bytes
+    assert "course-msg-info" in seen["message"]
+    assert seen["table"] and seen["upload"]
+    # Afterwards: the controls are free again and the message is the outcome, not the note.
+    assert not box.controls["table"].disabled and not box.controls["upload"].disabled
+    assert "Reading and checking" not in box.message.value
+    assert (box.message.value == "") == (outcome == "loads")
+
+
+@pytest.mark.parametrize("n_bytes, shown", [(999, "999 bytes"), (14_441_873, "14.4 MB"), (20_480, "20 kB")])
+def test_file_sizes_are_shown_as_people_read_them(n_bytes, shown):
+    from calaim_course.widgets.own_data import _size_text
+
+    assert _size_text(n_bytes) == shown
+
+
 def test_widget_explains_a_value_named_like_the_totals_row():
     """A county called "Total" would be read as the totals row: a message, never a traceback."""
     box = own_data_explorer()

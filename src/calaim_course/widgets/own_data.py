@@ -68,6 +68,15 @@ def counts_html(data: own_data.OwnData, by: str, and_by: str | None) -> str:
     return table + f'<p class="course-figure-note">{html.escape(suppression_note(result))}</p>'
 
 
+def _size_text(n_bytes: int) -> str:
+    """A file size as people read it: bytes, kB or MB (decimal, as file managers show)."""
+    if n_bytes < 1000:
+        return f"{n_bytes:,} bytes"
+    if n_bytes < 1_000_000:
+        return f"{n_bytes / 1000:.0f} kB"
+    return f"{n_bytes / 1_000_000:.1f} MB"
+
+
 def own_data_explorer(default_table: str = "members") -> widgets.VBox:
     """A table choice and a file chooser; the loader's problems or the suppressed counts.
 
@@ -94,11 +103,19 @@ def own_data_explorer(default_table: str = "members") -> widgets.VBox:
             source, name = own_data.example_path(table.value), "the synthetic example file"
         else:
             source, name = state["content"], state["name"]
+        # A large export takes up to about a second to check: say so at once, and keep the
+        # controls still until it is done (the browser shows this before the load ends).
+        size = len(source) if isinstance(source, bytes) else source.stat().st_size
+        show_message(message, f"Reading and checking {name} ({_size_text(size)}); this can take a few seconds "
+                              "for a large file.", kind="info")
+        table.disabled = upload.disabled = True
         try:
             data = own_data.load_export(source, table.value)
         except CourseInputError as error:
             message.value = problems_html(error, name)
             return
+        finally:
+            table.disabled = upload.disabled = False
         clear_message(message)
         state["data"] = data
         notes.value = notes_html(data, name)
