@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-CASES = ["consent_tracker", "npi_checker", "own_data_counts", "enrollment_table"]
+CASES = ["consent_tracker", "npi_checker", "own_data_counts", "own_data_load_members", "enrollment_table"]
 
 
 def test_quick_functions_run_writes_results(tmp_path):
@@ -27,7 +27,7 @@ def test_quick_functions_run_writes_results(tmp_path):
     functions = results["parts"]["functions"]
     assert functions["scales"] == [1000]
     assert functions["world_rows"]["1000"]["members"] == 1000
-    assert set(functions["widgets"]) == {"consent_tracker", "npi_checker", "own_data_counts"}
+    assert set(functions["widgets"]) == {"consent_tracker", "npi_checker", "own_data_counts", "own_data_load_members"}
     assert set(functions["loads"]) == {"enrollment_table"}
 
     tracker = functions["widgets"]["consent_tracker"]
@@ -37,6 +37,13 @@ def test_quick_functions_run_writes_results(tmp_path):
     assert {"n", "median", "p95", "min", "max", "samples"} <= set(update)
     assert update["n"] == len(update["samples"]) >= 5
     assert update["min"] <= update["median"] <= update["p95"] <= update["max"]
+    # A file load goes through the widget, which says it is reading before the load ends:
+    # the first feedback is timed for every load and comes within it.
+    load = functions["widgets"]["own_data_load_members"]["update"]["1000"]
+    assert "error" not in load, load.get("error")
+    feedback = load["first_feedback"]
+    assert feedback["n"] == load["n"]
+    assert all(0 < f <= t for f, t in zip(feedback["samples"], load["samples"], strict=True))
     # A widget that reads no member data is measured once, not per scale.
     assert set(functions["widgets"]["npi_checker"]["update"]) == {"any"}
     assert functions["loads"]["enrollment_table"]["load"]["1000"]["n"] >= 1
