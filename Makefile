@@ -16,7 +16,7 @@ help:
 	@echo "make dashboard  serve the data explorer as an app on 127.0.0.1 (PORT=8866)"
 	@echo "make handouts   regenerate worksheets, agendas and the completion record"
 	@echo "make certificates ROSTER=path.csv  one PDF certificate per participant"
-	@echo "make pdf      print the built course to one PDF (_build/pdf/calaim-course.pdf)"
+	@echo "make pdf      print the built course to PDF: the whole course and a learner edition (_build/pdf/)"
 	@echo "make bench    time widgets, notebooks, book and tests (writes benchmarks/results.md)"
 	@echo "make clean    remove build output"
 
@@ -51,8 +51,10 @@ data: $(STAMP)
 	$(BIN)/python -m calaim_course.own_data
 
 pdf: book
-	$(BIN)/python -m calaim_course.pdf --html _build/html --out _build/pdf/calaim-course.pdf
+	$(BIN)/python -m calaim_course.pdf --html _build/html --out _build/pdf/calaim-course.pdf \
+		--learner-out _build/pdf/calaim-course-learner.pdf
 	@echo "The printable course: $(CURDIR)/_build/pdf/calaim-course.pdf"
+	@echo "The learner edition (no facilitator pages, no answer key): $(CURDIR)/_build/pdf/calaim-course-learner.pdf"
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run_all.py

@@ -38,19 +38,26 @@ def page_titles(built_book) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def printed(built_book, tmp_path_factory):
+def editions(built_book, tmp_path_factory) -> dict[str, PdfReader]:
+    """Both editions, as `make pdf` writes them."""
     if not pdf.CHROMIUM.exists():
         pytest.skip("Chromium not found")
-    out = tmp_path_factory.mktemp("pdf") / "course.pdf"
+    folder = tmp_path_factory.mktemp("pdf")
+    out, learner_out = folder / "course.pdf", folder / "course-learner.pdf"
     # A separate process, as `make pdf` runs it: Playwright's sync API cannot start a
     # second time inside a worker whose session browser fixture is already running.
     result = subprocess.run(
         [sys.executable, "-m", "calaim_course.pdf", "--html", str(built_book), "--out", str(out),
-         "--root", str(ROOT)],
+         "--root", str(ROOT), "--learner-out", str(learner_out)],
         capture_output=True, text=True, timeout=900,
     )
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
-    return PdfReader(str(out))
+    return {"full": PdfReader(str(out)), "learner": PdfReader(str(learner_out))}
+
+
+@pytest.fixture(scope="module")
+def printed(editions) -> PdfReader:
+    return editions["full"]
 
 
 @pytest.fixture(scope="module")
@@ -59,15 +66,49 @@ def page_texts(printed) -> list[str]:
     return [page.extract_text() or "" for page in printed.pages]
 
 
-@pytest.mark.browser
-def test_pdf_has_every_page_title_in_toc_order(page_texts, built_book):
-    texts = [squash(text) for text in page_texts]
+@pytest.fixture(scope="module")
+def learner_texts(editions) -> list[str]:
+    return [page.extract_text() or "" for page in editions["learner"].pages]
+
+
+def _in_order(texts: list[str], titles: dict[str, str]) -> None:
+    texts = [squash(text) for text in texts]
     position = 0
-    for entry, title in page_titles(built_book).items():
+    for entry, title in titles.items():
         wanted = squash(title)
         found = next((i for i in range(position, len(texts)) if wanted in texts[i]), None)
         assert found is not None, f"{entry}: its title {title!r} is not in the PDF after page {position + 1}"
         position = found
+
+
+@pytest.mark.browser
+def test_pdf_has_every_page_title_in_toc_order(page_texts, built_book):
+    _in_order(page_texts, page_titles(built_book))
+
+
+@pytest.mark.browser
+def test_learner_edition_has_the_learner_pages_and_no_answer_key(learner_texts, page_texts, built_book):
+    titles = page_titles(built_book)
+    learner = pdf.learner_files(ROOT)
+    assert "notebooks/11-policy-considerations" in learner and "book/glossary" in learner
+    _in_order(learner_texts, {entry: titles[entry] for entry in learner})
+    text = squash("".join(learner_texts))
+    for entry in ("book/answer-key", "book/facilitators/guide", "book/facilitators/03-closed-loop-referrals"):
+        assert entry not in learner
+        assert squash(titles[entry]) not in text, f"{entry} is in the learner edition"
+    assert squash("Learner edition") in squash(learner_texts[0])
+    assert squash("Complete edition") in squash(page_texts[0])
+    total = len(learner_texts)
+    assert total < len(page_texts)
+    assert squash(f"Page {total} of {total}") in squash(learner_texts[-1])
+
+
+def test_learner_edition_names_the_part_it_leaves_out(tmp_path):
+    # A renamed part must stop the print with a clear message, not print answers to learners.
+    (tmp_path / "_toc.yml").write_text((ROOT / "_toc.yml").read_text(encoding="utf-8").replace(
+        pdf.FACILITATOR_PART, "For trainers"), encoding="utf-8")
+    with pytest.raises(ValueError, match="no part captioned 'For facilitators and authors'"):
+        pdf.learner_files(tmp_path)
 
 
 @pytest.mark.browser
@@ -118,10 +159,10 @@ def test_quizzes_print_as_questions_without_answers(browser, built_book):
 
 
 @pytest.mark.browser
-def test_pdf_has_no_pii_look_alikes(page_texts):
+def test_pdf_has_no_pii_look_alikes(page_texts, learner_texts):
     from calaim_course.pii_scan import scan_text
 
-    text = "\n".join(page_texts)
+    text = "\n".join(page_texts + learner_texts[:1])  # the learner pages are the same printed pages
     assert text.strip(), "the PDF has no extractable text"
     findings = scan_text(text, "course.pdf")
     assert findings == [], "\n".join(map(str, findings[:50]))

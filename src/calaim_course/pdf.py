@@ -9,6 +9,11 @@ browser) prints each page of ``_toc.yml`` in order with the book's print stylesh
 (``book/_static/print.css``); pypdf joins them after a title page and stamps the page
 numbers, so that numbering runs through the whole course and every section starts on
 a new page. Nothing is fetched from the network.
+
+Two editions come from one printing of the pages: the whole course, and a learner
+edition without the part for facilitators and authors (facilitator notes, agendas,
+worksheets, the answer key), for self-paced learners who should meet the quizzes before
+their answers. Each edition has its own title page and page numbers.
 """
 
 from __future__ import annotations
@@ -25,6 +30,13 @@ import yaml
 from pypdf import PdfReader, PdfWriter
 
 from calaim_course.sources import toc_files
+
+# The _toc.yml part that the learner edition leaves out.
+FACILITATOR_PART = "For facilitators and authors"
+EDITION_LINES = {
+    "full": "Complete edition, with the facilitator and author pages and the answer key",
+    "learner": "Learner edition, without the facilitator and author pages and the answer key",
+}
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
@@ -51,7 +63,20 @@ def last_reviewed(root: Path = ROOT) -> str:
     return match.group(1)
 
 
-def title_page_html(title: str, reviewed: str) -> str:
+def learner_files(root: Path = ROOT) -> list[str]:
+    """The toc's documents, in order, without the facilitators' and authors' part."""
+    toc = yaml.safe_load((root / "_toc.yml").read_text(encoding="utf-8"))
+    captions = [part.get("caption") for part in toc.get("parts", [])]
+    if FACILITATOR_PART not in captions:
+        raise ValueError(f"_toc.yml has no part captioned {FACILITATOR_PART!r} (its parts: {captions}); "
+                         "update FACILITATOR_PART in calaim_course/pdf.py to the part the learner edition leaves out")
+    part = toc["parts"][captions.index(FACILITATOR_PART)]
+    left_out = {chapter["file"] for chapter in part.get("chapters", [])}
+    left_out |= {section["file"] for chapter in part.get("chapters", []) for section in chapter.get("sections", [])}
+    return [entry for entry in toc_files(root) if entry not in left_out]
+
+
+def title_page_html(title: str, reviewed: str, edition: str = "full") -> str:
     return f"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
 <style>
   body {{ font-family: sans-serif; margin: 0; }}
@@ -61,6 +86,7 @@ def title_page_html(title: str, reviewed: str) -> str:
 </style></head><body><div class="title">
 <h1>{html.escape(title)}</h1>
 <p>A course for California domestic violence organizations</p>
+<p>{html.escape(EDITION_LINES[edition])}</p>
 <p>Content last reviewed: {html.escape(reviewed)}</p>
 <p>Educational material, not legal or billing advice. All people, agencies, plans and records in it are synthetic.</p>
 </div></body></html>"""
@@ -118,19 +144,24 @@ def wait_until_rendered(page, quiet_ms: int = 150, limit_ms: int = 5000) -> None
     page.evaluate(_SETTLED, [quiet_ms, limit_ms])
 
 
-def print_course(html_dir: Path, out: Path, root: Path = ROOT) -> int:
-    """Write the PDF; return its number of pages."""
+def print_course(html_dir: Path, out: Path, root: Path = ROOT, learner_out: Path | None = None) -> int:
+    """Write the PDF of the whole course (and, with ``learner_out``, the learner edition);
+    return the number of pages of the whole course."""
     from playwright.sync_api import sync_playwright
 
     html_dir = html_dir.resolve()
-    pages = [html_dir / f"{entry}.html" for entry in toc_files(root)]
-    missing = [str(p.relative_to(html_dir)) for p in pages if not p.exists()]
+    entries = toc_files(root)
+    pages = {entry: html_dir / f"{entry}.html" for entry in entries}
+    missing = [str(p.relative_to(html_dir)) for p in pages.values() if not p.exists()]
     if missing:
         raise FileNotFoundError(f"pages listed in _toc.yml are not in the built HTML: {missing}")
     if not CHROMIUM.exists():
         raise FileNotFoundError(f"Chromium not found at {CHROMIUM}: install Debian's chromium.")
+    editions = {"full": (out, entries)}
+    if learner_out is not None:
+        editions["learner"] = (learner_out, learner_files(root))
 
-    writer = PdfWriter()
+    printed: dict[str, bytes] = {}
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
         context = browser.new_context()
@@ -138,26 +169,32 @@ def print_course(html_dir: Path, out: Path, root: Path = ROOT) -> int:
         context.route("**/*", lambda route: route.continue_()
                       if route.request.url.startswith(LOCAL_SCHEMES) else route.abort())
         page = context.new_page()
-        page.set_content(title_page_html(course_title(root), last_reviewed(root)))
-        writer.append(PdfReader(io.BytesIO(page.pdf(**PAPER, print_background=True))))
-        for path in pages:
+        for entry, path in pages.items():  # each page printed once, whatever the editions
             page.goto(path.as_uri())
             wait_until_rendered(page)
             page.emulate_media(media="print")
-            writer.append(PdfReader(io.BytesIO(page.pdf(**PAPER, print_background=True))))
+            printed[entry] = page.pdf(**PAPER, print_background=True)
             print(f"printed {path.relative_to(html_dir)}", file=sys.stderr)
-        total = len(writer.pages)
-        page.set_content(number_pages_html(total))
-        numbers = PdfReader(io.BytesIO(page.pdf(format="Letter", margin={"top": "0", "bottom": "0", "left": "0", "right": "0"})))
+        totals = {}
+        for edition, (target, chosen) in editions.items():
+            writer = PdfWriter()
+            page.set_content(title_page_html(course_title(root), last_reviewed(root), edition))
+            writer.append(PdfReader(io.BytesIO(page.pdf(**PAPER, print_background=True))))
+            for entry in chosen:
+                writer.append(PdfReader(io.BytesIO(printed[entry])))
+            total = totals[edition] = len(writer.pages)
+            page.set_content(number_pages_html(total))
+            numbers = PdfReader(io.BytesIO(page.pdf(format="Letter",
+                                                    margin={"top": "0", "bottom": "0", "left": "0", "right": "0"})))
+            for content, number in zip(writer.pages, numbers.pages):
+                content.merge_page(number)
+            title = course_title(root) + ("" if edition == "full" else " (learner edition)")
+            writer.add_metadata({"/Title": title})
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with target.open("wb") as handle:
+                writer.write(handle)
         browser.close()
-
-    for content, number in zip(writer.pages, numbers.pages):
-        content.merge_page(number)
-    writer.add_metadata({"/Title": course_title(root)})
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with out.open("wb") as handle:
-        writer.write(handle)
-    return total
+    return totals["full"]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -166,9 +203,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, required=True, help="the PDF file to write")
     parser.add_argument("--root", type=Path, default=ROOT,
                         help="the book's source folder, with _toc.yml, _config.yml and book/intro.md")
+    parser.add_argument("--learner-out", type=Path, default=None,
+                        help="also write the learner edition (without the facilitator and author pages) here")
     args = parser.parse_args(argv)
-    total = print_course(args.html, args.out, args.root)
+    total = print_course(args.html, args.out, args.root, args.learner_out)
     print(f"wrote {args.out} ({total} pages)")
+    if args.learner_out is not None:
+        print(f"wrote {args.learner_out} (learner edition: {len(PdfReader(str(args.learner_out)).pages)} pages)")
     return 0
 
 
