@@ -144,9 +144,9 @@ def wait_until_rendered(page, quiet_ms: int = 150, limit_ms: int = 5000) -> None
     page.evaluate(_SETTLED, [quiet_ms, limit_ms])
 
 
-def print_course(html_dir: Path, out: Path, root: Path = ROOT, learner_out: Path | None = None) -> int:
+def print_course(html_dir: Path, out: Path, root: Path = ROOT, learner_out: Path | None = None) -> dict[str, int]:
     """Write the PDF of the whole course (and, with ``learner_out``, the learner edition);
-    return the number of pages of the whole course."""
+    return the number of pages of each edition written ("full", "learner")."""
     from playwright.sync_api import sync_playwright
 
     html_dir = html_dir.resolve()
@@ -194,7 +194,7 @@ def print_course(html_dir: Path, out: Path, root: Path = ROOT, learner_out: Path
             with target.open("wb") as handle:
                 writer.write(handle)
         browser.close()
-    return totals["full"]
+    return totals
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -206,10 +206,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--learner-out", type=Path, default=None,
                         help="also write the learner edition (without the facilitator and author pages) here")
     args = parser.parse_args(argv)
-    total = print_course(args.html, args.out, args.root, args.learner_out)
-    print(f"wrote {args.out} ({total} pages)")
+    totals = print_course(args.html, args.out, args.root, args.learner_out)
+    print(f"wrote {args.out} ({totals['full']} pages)")
     if args.learner_out is not None:
-        print(f"wrote {args.learner_out} (learner edition: {len(PdfReader(str(args.learner_out)).pages)} pages)")
+        print(f"wrote {args.learner_out} (learner edition: {totals['learner']} pages)")
     return 0
 
 

@@ -431,12 +431,13 @@ def build_report(data: ReportData, quarter: object, breakdown: object, split: ob
     period = parse_quarter(quarter, data.quarters)
     key = _choose(breakdown, BREAKDOWNS, "Breakdown")
     split_key = _choose(split, SPLITS, "Split")
-    if not _split_allowed(key, split_key) and split_key == "plan":
-        raise CourseInputError("Split", SPLITS[split_key], "no split, or a split by service line, when the breakdown is already by plan")
     if not _split_allowed(key, split_key):
+        if split_key == "plan":  # then the breakdown is by plan too
+            expected = "no split, or a split by service line, when the breakdown is already by plan"
+        else:
+            expected = f"no split, or a split by plan, when the breakdown is by {BREAKDOWNS[key].lower()}"
         raise CourseInputError(
-            "Split", SPLITS[split_key],
-            f"no split, or a split by plan, when the breakdown is by {BREAKDOWNS[key].lower()}",
+            "Split", SPLITS[split_key], expected,
             hint="Populations of Focus are counted for ECM members only." if key == "population_of_focus" else None,
         )
 
