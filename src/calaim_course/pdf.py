@@ -29,7 +29,7 @@ from pathlib import Path
 import yaml
 from pypdf import PdfReader, PdfWriter
 
-from calaim_course.sources import toc_files
+from calaim_course.sources import toc_files, toc_parts
 
 # The _toc.yml part that the learner edition leaves out.
 FACILITATOR_PART = "For facilitators and authors"
@@ -65,15 +65,12 @@ def last_reviewed(root: Path = ROOT) -> str:
 
 def learner_files(root: Path = ROOT) -> list[str]:
     """The toc's documents, in order, without the facilitators' and authors' part."""
-    toc = yaml.safe_load((root / "_toc.yml").read_text(encoding="utf-8"))
-    captions = [part.get("caption") for part in toc.get("parts", [])]
+    parts = toc_parts(root)
+    captions = [caption for caption, _files in parts[1:]]
     if FACILITATOR_PART not in captions:
         raise ValueError(f"_toc.yml has no part captioned {FACILITATOR_PART!r} (its parts: {captions}); "
                          "update FACILITATOR_PART in calaim_course/pdf.py to the part the learner edition leaves out")
-    part = toc["parts"][captions.index(FACILITATOR_PART)]
-    left_out = {chapter["file"] for chapter in part.get("chapters", [])}
-    left_out |= {section["file"] for chapter in part.get("chapters", []) for section in chapter.get("sections", [])}
-    return [entry for entry in toc_files(root) if entry not in left_out]
+    return [entry for caption, files in parts if caption != FACILITATOR_PART for entry in files]
 
 
 def title_page_html(title: str, reviewed: str, edition: str = "full") -> str:

@@ -35,15 +35,23 @@ MD_LINK = re.compile(r"\[([^\]\n]+)\]\((https?://[^)\s]+)\)")
 LAST_REVIEWED = re.compile(r"Last reviewed:?\**:?\s*([A-Z][a-z]+ \d{1,2}, \d{4})")
 
 
-def toc_files(root: Path = ROOT) -> list[str]:
-    """Every document in _toc.yml, in reading order, as a path without suffix."""
+def toc_parts(root: Path = ROOT) -> list[tuple[str | None, list[str]]]:
+    """The documents of _toc.yml by part, in reading order, as (caption, paths without
+    suffix); the root document comes first, in a part of its own captioned None."""
     toc = yaml.safe_load((root / "_toc.yml").read_text(encoding="utf-8"))
-    files = [toc["root"]]
+    parts: list[tuple[str | None, list[str]]] = [(None, [toc["root"]])]
     for part in toc.get("parts", []):
+        files = []
         for chapter in part.get("chapters", []):
             files.append(chapter["file"])
             files.extend(section["file"] for section in chapter.get("sections", []))
-    return files
+        parts.append((part.get("caption"), files))
+    return parts
+
+
+def toc_files(root: Path = ROOT) -> list[str]:
+    """Every document in _toc.yml, in reading order, as a path without suffix."""
+    return [entry for _caption, files in toc_parts(root) for entry in files]
 
 
 def clean_url(url: str) -> str:
