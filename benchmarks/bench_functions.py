@@ -28,7 +28,6 @@ import datetime as dt
 import gc
 import json
 import sys
-import tempfile
 import time
 import traceback
 from dataclasses import dataclass, field
@@ -243,6 +242,14 @@ def _explorer(world):
                  *toggle("days", c["days"], "30"), *cycle_index("quick period", c["quarter"])]
 
 
+def _export_csv(frame, table: str) -> bytes:
+    """The agency export of a world table, as the loader reads it: its columns, CSV text."""
+    from calaim_course import own_data
+
+    columns = [c for c in frame.columns if c in own_data.EXPORT_COLUMNS[table]]
+    return frame[columns].to_csv(index=False, lineterminator="\n", date_format="%Y-%m-%d").encode("utf-8")
+
+
 def _own_data_skip(table: str):
     def reason(world) -> str | None:
         from calaim_course import own_data
@@ -250,9 +257,7 @@ def _own_data_skip(table: str):
         frame = getattr(world, table)
         # Estimate the export's size from a sample of rows, without writing the whole file.
         sample = frame.head(2000)
-        columns = [c for c in frame.columns if c in own_data.EXPORT_COLUMNS[table]]
-        per_row = len(sample[columns].to_csv(index=False, date_format="%Y-%m-%d")) / max(len(sample), 1)
-        estimate = per_row * len(frame)
+        estimate = len(_export_csv(sample, table)) / max(len(sample), 1) * len(frame)
         if estimate > own_data.MAX_BYTES:
             return (f"not measurable at this scale: the {table} export would be about {estimate / 1e6:,.0f} MB and "
                     f"the loader refuses files over {own_data.MAX_BYTES / 1e6:.0f} MB by design")
@@ -263,15 +268,9 @@ def _own_data_skip(table: str):
 
 def _own_data_load(table: str):
     def build(world):
-        from calaim_course import own_data
         from calaim_course.widgets.own_data import own_data_explorer
 
-        with tempfile.TemporaryDirectory() as tmp:
-            frame = getattr(world, table)
-            columns = [c for c in frame.columns if c in own_data.EXPORT_COLUMNS[table]]
-            path = Path(tmp) / f"{table}.csv"
-            frame[columns].to_csv(path, index=False, lineterminator="\n", date_format="%Y-%m-%d")
-            content = path.read_bytes()
+        content = _export_csv(getattr(world, table), table)
         box = own_data_explorer(table)
         upload = box.controls["upload"]
         chosen = {"name": f"{table}.csv", "type": "text/csv", "size": len(content), "content": memoryview(content),
@@ -289,12 +288,7 @@ def _own_data_counts(world):
     from calaim_course import own_data
     from calaim_course.widgets.own_data import counts_html
 
-    with tempfile.TemporaryDirectory() as tmp:
-        frame = world.members
-        columns = [c for c in frame.columns if c in own_data.EXPORT_COLUMNS["members"]]
-        path = Path(tmp) / "members.csv"
-        frame[columns].to_csv(path, index=False, lineterminator="\n", date_format="%Y-%m-%d")
-        data = own_data.load_export(path.read_bytes(), "members")
+    data = own_data.load_export(_export_csv(world.members, "members"), "members")
     columns = data.count_columns()
     pairs = [(columns[0], None), (columns[1 % len(columns)], None), (columns[0], columns[1 % len(columns)])]
     # The drop-downs call counts_html(data, by, and_by): time that call.

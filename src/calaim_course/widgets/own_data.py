@@ -101,11 +101,12 @@ def own_data_explorer(default_table: str = "members") -> widgets.VBox:
     def load() -> None:
         if state["content"] is None:
             source, name = own_data.example_path(table.value), "the synthetic example file"
+            size = source.stat().st_size
         else:
             source, name = state["content"], state["name"]
+            size = len(source)
         # A large export takes up to about a second to check: say so at once, and keep the
         # controls still until it is done (the browser shows this before the load ends).
-        size = len(source) if isinstance(source, bytes) else source.stat().st_size
         show_message(message, f"Reading and checking {name} ({_size_text(size)}); this can take a few seconds "
                               "for a large file.", kind="info")
         table.disabled = upload.disabled = True
